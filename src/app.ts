@@ -1,0 +1,133 @@
+import express, { type Express } from "express";
+import type { Server } from "node:http";
+import { loadConfig, type Config } from "./config/config";
+import { createLogger, type Logger } from "./config/logger";
+import { Metrics } from "./config/metrics";
+import { Database } from "./db/database";
+import { initCoreModels } from "./models";
+import { SecretBox } from "./crypto/secrets";
+import { HttpClient } from "./http/client";
+import { InstallationService } from "./core/installations";
+import { SettingsService } from "./settings/service";
+import { JobQueue } from "./pipeline/queue";
+import { HandlerRegistry } from "./pipeline/registry";
+import { Worker } from "./pipeline/worker";
+import { BitbucketClient } from "./bitbucket/client";
+import { createAuth, type BitbucketAuth } from "./bitbucket/auth";
+import type { Services } from "./core/services";
+import { healthRouter } from "./web/health";
+import { errorHandler } from "./web/errors";
+import { mountConnect } from "./connect";
+import { INTEGRATIONS, type Integration } from "./integrations";
+
+export interface AppOptions {
+  config?: Config;
+  log?: Logger;
+  /** Extra handlers (tests); the shipped integrations are always registered. */
+  registerHandlers?: (registry: HandlerRegistry, services: Services) => void;
+  integrations?: Integration[];
+  /** Front doors to mount beside Connect (Forge). */
+  frontDoors?: Array<(app: Express, services: Services) => void>;
+}
+
+export interface RelayApp {
+  app: Express;
+  services: Services;
+  worker: Worker | null;
+  listen(port?: number): Promise<{ server: Server; url: string }>;
+  close(): Promise<void>;
+}
+
+/** Builds one app instance: database (migrated), services, handlers, front doors, worker. */
+export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
+  const config = opts.config ?? loadConfig();
+  const log = opts.log ?? createLogger(config.logLevel);
+  const metrics = new Metrics(true);
+  const db = Database.open(config.database);
+  await db.migrate(log);
+  initCoreModels(db.sequelize);
+  const box = SecretBox.load(config.encryptionKey, config.dataDir, log, config.isProduction);
+  const http = new HttpClient({ ...config.http, retry: config.retry, metrics });
+  const installations = new InstallationService(db, box);
+  const settings = new SettingsService(db, box);
+  const queue = new JobQueue(db);
+  const registry = new HandlerRegistry();
+  const authCache = new Map<string, BitbucketAuth>();
+  const services: Services = {
+    config,
+    log,
+    metrics,
+    db,
+    box,
+    http,
+    installations,
+    settings,
+    queue,
+    registry,
+    bitbucketFor(installation) {
+      const key = `${installation.id}:${installation.credentialKind}`;
+      let auth = authCache.get(key);
+      if (!auth) {
+        auth = createAuth(installation, { http, secrets: (id) => installations.secrets(id) });
+        authCache.set(key, auth);
+      }
+      return new BitbucketClient(http, installation.baseApiUrl, installation.baseUrl, auth);
+    },
+  };
+  installations.onPurge(async (id) => {
+    for (const key of authCache.keys()) if (key.startsWith(`${id}:`)) authCache.delete(key);
+  });
+
+  for (const integration of opts.integrations ?? INTEGRATIONS) integration.register(registry, services);
+  opts.registerHandlers?.(registry, services);
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", true);
+  app.use(
+    express.json({
+      limit: config.maxBodyBytes,
+      verify: (req, _res, buf) => {
+        (req as unknown as { rawBody: Buffer }).rawBody = buf;
+      },
+    }),
+  );
+  app.use(express.urlencoded({ extended: false, limit: config.maxBodyBytes }));
+  const worker = config.worker.enabled
+    ? new Worker(services, {
+        concurrency: config.worker.concurrency,
+        pollMs: config.worker.pollMs,
+        leaseMs: config.worker.leaseMs,
+      })
+    : null;
+  app.use(healthRouter(services, () => (worker ? worker.alive : null)));
+  mountConnect(app, services);
+  for (const door of opts.frontDoors ?? []) door(app, services);
+  // ACE mounts its routes on the next tick; the error handler must come after them.
+  await new Promise((resolve) => process.nextTick(resolve));
+  app.use(errorHandler(log));
+  worker?.start();
+
+  let server: Server | null = null;
+  return {
+    app,
+    services,
+    worker,
+    listen(port = config.port) {
+      return new Promise((resolve, reject) => {
+        server = app.listen(port, "0.0.0.0");
+        server.once("error", reject);
+        server.once("listening", () => {
+          const addr = server!.address();
+          const p = typeof addr === "object" && addr ? addr.port : port;
+          resolve({ server: server!, url: `http://127.0.0.1:${p}` });
+        });
+      });
+    },
+    async close() {
+      await worker?.stop();
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** Prometheus metrics of one app instance. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly deliveriesReceived = new Counter({
+    name: "relay_deliveries_received_total",
+    help: "Inbound events stored and acknowledged",
+    labelNames: ["source", "event"] as const,
+    registers: [this.registry],
+  });
+  readonly deliveriesDuplicate = new Counter({
+    name: "relay_deliveries_duplicate_total",
+    help: "Inbound events acknowledged as duplicates",
+    labelNames: ["source"] as const,
+    registers: [this.registry],
+  });
+  readonly jobsProcessed = new Counter({
+    name: "relay_jobs_processed_total",
+    help: "Jobs that ended done or ignored",
+    labelNames: ["handler", "outcome"] as const,
+    registers: [this.registry],
+  });
+  readonly jobsFailed = new Counter({
+    name: "relay_jobs_failed_total",
+    help: "Job attempts that failed (and will be retried or are dead)",
+    labelNames: ["handler"] as const,
+    registers: [this.registry],
+  });
+  readonly jobsDead = new Counter({
+    name: "relay_jobs_dead_total",
+    help: "Jobs that ended dead",
+    labelNames: ["handler"] as const,
+    registers: [this.registry],
+  });
+  readonly queueDepth = new Gauge({
+    name: "relay_queue_depth",
+    help: "Jobs waiting or running, by status",
+    labelNames: ["status"] as const,
+    registers: [this.registry],
+  });
+  readonly outboundLatency = new Histogram({
+    name: "relay_outbound_call_seconds",
+    help: "Outbound HTTP call latency by target",
+    labelNames: ["target", "status"] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  constructor(defaults = false) {
+    if (defaults) collectDefaultMetrics({ register: this.registry });
+  }
+}

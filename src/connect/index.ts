@@ -1,0 +1,45 @@
+import type { Express, Request } from "express";
+import type { Services } from "../core/services";
+import { createApiRouter } from "../web/api";
+import { setPrincipal } from "../web/principal";
+import { sendError } from "../web/errors";
+import { aceAuth } from "./ace-auth";
+import { createAddon, type AceAddon } from "./addon";
+import { registerConnectCredentials } from "./bitbucket-credentials";
+import { lifecycleRouter } from "./lifecycle";
+import { webhookRouter } from "./webhooks";
+
+type ConnectRequest = Request & { context?: { clientKey?: string; userAccountId?: string } };
+
+/** Pages that Connect iframes load; other issues fill them (review radar, settings). */
+export type ConnectPageMounter = (app: Express, services: Services, addon: AceAddon) => void;
+const pageMounters: ConnectPageMounter[] = [];
+export function registerConnectPages(mount: ConnectPageMounter): void {
+  pageMounters.push(mount);
+}
+
+/**
+ * The Connect front door: the only place that knows about ACE. Lifecycle, webhooks, iframe pages
+ * and the JSON API (context JWT → principal) all feed the host-agnostic core.
+ */
+export function mountConnect(app: Express, services: Services): AceAddon {
+  registerConnectCredentials();
+  const addon = createAddon(app, services);
+  app.use("/connect", lifecycleRouter(services, addon));
+  app.use("/connect", webhookRouter(services, addon));
+  const sessionAuth = aceAuth(addon.checkValidToken());
+  app.use("/connect/api", sessionAuth, async (req, res, next) => {
+    try {
+      const ctx = (req as ConnectRequest).context;
+      const installation = ctx?.clientKey ? await services.installations.findByClientKey("connect", ctx.clientKey) : null;
+      if (!installation) return sendError(res, 401, "unknown client");
+      setPrincipal(res, { installation, accountId: ctx?.userAccountId ?? null, host: "connect" });
+      next();
+    } catch (err) {
+      next(err);
+    }
+  });
+  app.use("/connect/api", createApiRouter(services));
+  for (const mount of pageMounters) mount(app, services, addon);
+  return addon;
+}

@@ -1,0 +1,169 @@
+import { randomUUID } from "node:crypto";
+import { Op } from "sequelize";
+import { Delivery, Installation, Job, RepoSettingsRecord, SettingsChange } from "../models";
+import type { CredentialKind, HostKind } from "../models/installation";
+import type { SecretBox } from "../crypto/secrets";
+import type { Database } from "../db/database";
+
+/** What the rest of the app sees of an installation: no secrets. */
+export interface InstallationView {
+  id: string;
+  host: HostKind;
+  clientKey: string;
+  appKey: string;
+  credentialKind: CredentialKind;
+  workspaceUuid: string;
+  workspaceSlug: string | null;
+  baseUrl: string;
+  baseApiUrl: string;
+}
+
+export interface InstallInput {
+  host: HostKind;
+  clientKey: string;
+  appKey: string;
+  credentialKind: CredentialKind;
+  workspace: { uuid: string; slug?: string | null; name?: string | null };
+  baseUrl: string;
+  baseApiUrl: string;
+  /** Secrets to set (e.g. the Connect shared secret); others already stored are kept. */
+  secrets: Record<string, string>;
+  installedBy?: string | null;
+}
+
+type PurgeHook = (installationId: string) => Promise<void>;
+
+export function toView(i: Installation): InstallationView {
+  return {
+    id: i.id,
+    host: i.host,
+    clientKey: i.clientKey,
+    appKey: i.appKey,
+    credentialKind: i.credentialKind,
+    workspaceUuid: i.workspaceUuid,
+    workspaceSlug: i.workspaceSlug,
+    baseUrl: i.baseUrl,
+    baseApiUrl: i.baseApiUrl,
+  };
+}
+
+/** Installations of the app, whatever front door they came through. */
+export class InstallationService {
+  private readonly purgeHooks: PurgeHook[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly box: SecretBox,
+  ) {}
+
+  private aad(id: string) {
+    return `installation:${id}`;
+  }
+
+  async install(input: InstallInput): Promise<InstallationView> {
+    const now = Date.now();
+    return this.db.transaction(async (transaction) => {
+      const existing = await Installation.findOne({ where: { host: input.host, clientKey: input.clientKey }, transaction });
+      if (existing) {
+        const secrets = { ...this.box.decryptJson(existing.secretsEnc, this.aad(existing.id)), ...input.secrets };
+        await existing.update(
+          {
+            appKey: input.appKey,
+            credentialKind: input.credentialKind,
+            workspaceUuid: input.workspace.uuid,
+            workspaceSlug: input.workspace.slug ?? existing.workspaceSlug,
+            workspaceName: input.workspace.name ?? existing.workspaceName,
+            baseUrl: input.baseUrl,
+            baseApiUrl: input.baseApiUrl,
+            secretsEnc: this.box.encryptJson(secrets, this.aad(existing.id)),
+            installedBy: input.installedBy ?? existing.installedBy,
+            updatedAt: now,
+          },
+          { transaction },
+        );
+        return toView(existing);
+      }
+      const id = randomUUID();
+      const created = await Installation.create(
+        {
+          id,
+          host: input.host,
+          clientKey: input.clientKey,
+          appKey: input.appKey,
+          credentialKind: input.credentialKind,
+          workspaceUuid: input.workspace.uuid,
+          workspaceSlug: input.workspace.slug ?? null,
+          workspaceName: input.workspace.name ?? null,
+          baseUrl: input.baseUrl,
+          baseApiUrl: input.baseApiUrl,
+          secretsEnc: this.box.encryptJson(input.secrets, this.aad(id)),
+          installedBy: input.installedBy ?? null,
+          createdAt: now,
+          updatedAt: now,
+        },
+        { transaction },
+      );
+      return toView(created);
+    });
+  }
+
+  async findByClientKey(host: HostKind, clientKey: string): Promise<InstallationView | null> {
+    const row = await Installation.findOne({ where: { host, clientKey } });
+    return row ? toView(row) : null;
+  }
+
+  async get(id: string): Promise<InstallationView | null> {
+    const row = await Installation.findByPk(id);
+    return row ? toView(row) : null;
+  }
+
+  async secrets(id: string): Promise<Record<string, string>> {
+    const row = await Installation.findByPk(id, { attributes: ["id", "secretsEnc"] });
+    return row ? this.box.decryptJson(row.secretsEnc, this.aad(id)) : {};
+  }
+
+  async secret(id: string, name: string): Promise<string | undefined> {
+    return (await this.secrets(id))[name];
+  }
+
+  /** Sets (or, with null, removes) one installation secret. */
+  async setSecret(id: string, name: string, value: string | null): Promise<void> {
+    await this.db.transaction(async (transaction) => {
+      const row = await Installation.findByPk(id, { transaction });
+      if (!row) return;
+      const secrets = this.box.decryptJson(row.secretsEnc, this.aad(id));
+      if (value === null) delete secrets[name];
+      else secrets[name] = value;
+      await row.update({ secretsEnc: this.box.encryptJson(secrets, this.aad(id)), updatedAt: Date.now() }, { transaction });
+    });
+  }
+
+  /** The secret, generated and stored on first use (API keys, ExternalIds). */
+  async ensureSecret(id: string, name: string, generate: () => string): Promise<string> {
+    const current = await this.secret(id, name);
+    if (current) return current;
+    await this.setSecret(id, name, generate());
+    return (await this.secret(id, name))!;
+  }
+
+  /** Integrations with tables of their own register a purge for uninstall. */
+  onPurge(hook: PurgeHook): void {
+    this.purgeHooks.push(hook);
+  }
+
+  /** Uninstall: the tenant's settings, secrets, deliveries and queued work are deleted. */
+  async purge(id: string): Promise<void> {
+    for (const hook of this.purgeHooks) await hook(id);
+    await this.db.transaction(async (transaction) => {
+      await Job.destroy({ where: { installationId: id }, transaction });
+      await Delivery.destroy({ where: { installationId: id }, transaction });
+      await SettingsChange.destroy({ where: { installationId: id }, transaction });
+      await RepoSettingsRecord.destroy({ where: { installationId: id }, transaction });
+      await Installation.destroy({ where: { id }, transaction });
+    });
+  }
+
+  async count(): Promise<number> {
+    return Installation.count({ where: { id: { [Op.ne]: "" } } });
+  }
+}

@@ -1,0 +1,27 @@
+import type { Config } from "../config/config";
+import type { Logger } from "../config/logger";
+import type { Metrics } from "../config/metrics";
+import type { Database } from "../db/database";
+import type { SecretBox } from "../crypto/secrets";
+import type { HttpClient } from "../http/client";
+import type { InstallationService, InstallationView } from "./installations";
+import type { SettingsService } from "../settings/service";
+import type { JobQueue } from "../pipeline/queue";
+import type { HandlerRegistry } from "../pipeline/registry";
+import type { BitbucketClient } from "../bitbucket/client";
+
+/** Everything a route or handler may need, built once per app instance (see app.ts). */
+export interface Services {
+  config: Config;
+  log: Logger;
+  metrics: Metrics;
+  db: Database;
+  box: SecretBox;
+  http: HttpClient;
+  installations: InstallationService;
+  settings: SettingsService;
+  queue: JobQueue;
+  registry: HandlerRegistry;
+  /** The Bitbucket client of an installation, with its credential kind's auth (cached per installation). */
+  bitbucketFor(installation: InstallationView): BitbucketClient;
+}

@@ -1,0 +1,97 @@
+import fs from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { Sequelize, Transaction } from "sequelize";
+import { Umzug, SequelizeStorage } from "umzug";
+import type { Logger } from "../config/logger";
+import type { Config } from "../config/config";
+
+// Epoch-millisecond columns are BIGINT; they fit a JS number, so read them as numbers on PostgreSQL.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+export type Dialect = "sqlite" | "postgres";
+
+/** The database of one app instance: SQLite (embedded default) or PostgreSQL (`DATABASE_URL`). */
+export class Database {
+  readonly dialect: Dialect;
+  private txChain: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly sequelize: Sequelize) {
+    this.dialect = sequelize.getDialect() as Dialect;
+  }
+
+  static open(database: Config["database"]): Database {
+    if (database.kind === "postgres") {
+      return new Database(
+        new Sequelize(database.url, {
+          dialect: "postgres",
+          logging: false,
+          pool: { max: 10, min: 0, idle: 10_000 },
+        }),
+      );
+    }
+    if (database.file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(database.file)), { recursive: true });
+    const sequelize = new Sequelize({
+      dialect: "sqlite",
+      storage: database.file,
+      logging: false,
+      hooks: {
+        afterConnect: async (connection: unknown) => {
+          const db = connection as { run(sql: string, cb: (err: Error | null) => void): void };
+          const run = (sql: string) => new Promise<void>((res, rej) => db.run(sql, (e) => (e ? rej(e) : res())));
+          await run("PRAGMA journal_mode=WAL");
+          await run("PRAGMA busy_timeout=10000");
+          await run("PRAGMA synchronous=NORMAL");
+        },
+      },
+    });
+    return new Database(sequelize);
+  }
+
+  /**
+   * Runs `fn` in a transaction. SQLite allows one writer: transactions are serialized in-process so
+   * that they queue instead of failing with SQLITE_BUSY.
+   */
+  async transaction<T>(fn: (t: Transaction) => Promise<T>): Promise<T> {
+    if (this.dialect !== "sqlite") return this.sequelize.transaction(fn);
+    const run = this.txChain.then(() => this.sequelize.transaction({ type: Transaction.TYPES.IMMEDIATE }, fn));
+    this.txChain = run.catch(() => undefined);
+    return run;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.sequelize.query("SELECT 1");
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async migrate(log?: Logger): Promise<void> {
+    const umzug = new Umzug({
+      migrations: {
+        glob: ["migrations/*.{ts,js}", { cwd: __dirname, ignore: ["**/*.d.ts"] }],
+        resolve: ({ name, path: file, context }) => {
+          // eslint-disable-next-line @typescript-eslint/no-require-imports
+          const mod = require(file!) as Migration;
+          return { name, up: () => mod.up(context), down: () => mod.down(context) };
+        },
+      },
+      context: this.sequelize.getQueryInterface(),
+      storage: new SequelizeStorage({ sequelize: this.sequelize, tableName: "schema_migrations" }),
+      logger: undefined,
+    });
+    const done = await umzug.up();
+    if (done.length) log?.info({ migrations: done.map((m) => m.name) }, "database migrated");
+  }
+
+  async close(): Promise<void> {
+    await this.sequelize.close();
+  }
+}
+
+export interface Migration {
+  up(q: ReturnType<Sequelize["getQueryInterface"]>): Promise<void>;
+  down(q: ReturnType<Sequelize["getQueryInterface"]>): Promise<void>;
+}

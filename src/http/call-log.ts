@@ -1,0 +1,28 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
+/** One outbound call, as the activity log shows it. */
+export interface OutboundCall {
+  target: string;
+  method: string;
+  url: string;
+  status: number | null;
+  durationMs: number;
+  error?: string;
+}
+
+const scope = new AsyncLocalStorage<OutboundCall[]>();
+
+/** Runs `fn` collecting every outbound call made inside it (the worker wraps each job in one). */
+export async function collectCalls<T>(fn: () => Promise<T>): Promise<{ calls: OutboundCall[]; result?: T; error?: unknown }> {
+  const calls: OutboundCall[] = [];
+  try {
+    const result = await scope.run(calls, fn);
+    return { calls, result };
+  } catch (error) {
+    return { calls, error };
+  }
+}
+
+export function recordCall(call: OutboundCall): void {
+  scope.getStore()?.push(call);
+}

@@ -1,0 +1,158 @@
+import { EnvHttpProxyAgent, request, type Dispatcher } from "undici";
+import type { Readable } from "node:stream";
+import { recordCall } from "./call-log";
+import { HttpError, NetworkError } from "./errors";
+import { backoffDelay, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from "./retry";
+import type { Metrics } from "../config/metrics";
+
+export interface HttpRequest {
+  /** Label for metrics, logs and the activity log: "bitbucket", "pagerduty", "slack"… */
+  target: string;
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
+  url: string;
+  headers?: Record<string, string>;
+  /** Sent as JSON with the matching content type. */
+  json?: unknown;
+  body?: string | Buffer;
+  /** Computed afresh for every attempt (a JWT's qsh and expiry, a refreshed token). */
+  authorize?: (method: string, url: string) => Promise<Record<string, string>>;
+  timeoutMs?: number;
+  /** Inline retries on 429/5xx/network errors; defaults to the client's setting. */
+  retries?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  text(): string;
+  json<T = unknown>(): T;
+}
+
+export interface HttpStreamResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Readable;
+}
+
+export interface HttpClientOptions {
+  timeoutMs: number;
+  inlineRetries: number;
+  inlineRetryMaxWaitMs: number;
+  retry: RetryPolicy;
+  metrics?: Metrics;
+  dispatcher?: Dispatcher;
+}
+
+function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  return out;
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = "";
+    u.password = "";
+    u.search = "";
+    return u.toString();
+  } catch {
+    return "<invalid url>";
+  }
+}
+
+/**
+ * The one HTTP client (undici). Honours HTTP(S)_PROXY/NO_PROXY, times out, retries 429/5xx inline
+ * with the shared retry policy while the wait is short (Retry-After honoured), and otherwise throws a
+ * typed error that the worker turns into a scheduled retry. Every call is measured and recorded.
+ */
+export class HttpClient {
+  private readonly dispatcher: Dispatcher;
+
+  constructor(private readonly opts: HttpClientOptions) {
+    this.dispatcher = opts.dispatcher ?? new EnvHttpProxyAgent();
+  }
+
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const maxRetries = req.retries ?? this.opts.inlineRetries;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.once(req);
+        const body = Buffer.from(await res.body.arrayBuffer());
+        if (res.status >= 400) {
+          throw new HttpError(
+            req.target,
+            res.status,
+            body.toString("utf8").slice(0, 300),
+            parseRetryAfter(res.headers["retry-after"]),
+          );
+        }
+        return {
+          status: res.status,
+          headers: res.headers,
+          body,
+          text: () => body.toString("utf8"),
+          json: <T>() => (body.length ? JSON.parse(body.toString("utf8")) : null) as T,
+        };
+      } catch (err) {
+        const retryable = err instanceof NetworkError || (err instanceof HttpError && isRetryableStatus(err.status));
+        if (!retryable || attempt > maxRetries) throw err;
+        const wait = backoffDelay(this.opts.retry, attempt, err instanceof HttpError ? err.retryAfterMs : undefined);
+        if (wait > this.opts.inlineRetryMaxWaitMs) throw err; // long waits belong to the job scheduler
+        await sleep(wait);
+      }
+    }
+  }
+
+  /** A streamed response (archives). No inline retry: a retry would have to restart the consumer. */
+  async stream(req: HttpRequest): Promise<HttpStreamResponse> {
+    const res = await this.once(req);
+    if (res.status >= 400) {
+      const text = Buffer.from(await res.body.arrayBuffer()).toString("utf8").slice(0, 300);
+      throw new HttpError(req.target, res.status, text, parseRetryAfter(res.headers["retry-after"]));
+    }
+    return { status: res.status, headers: res.headers, body: res.body };
+  }
+
+  private async once(req: HttpRequest): Promise<{ status: number; headers: Record<string, string>; body: Dispatcher.ResponseData["body"] }> {
+    const headers: Record<string, string> = { "user-agent": "bitbucket-relay/0.1", ...req.headers };
+    let body: string | Buffer | undefined = req.body;
+    if (req.json !== undefined) {
+      body = JSON.stringify(req.json);
+      headers["content-type"] = "application/json";
+    }
+    if (req.authorize) Object.assign(headers, await req.authorize(req.method, req.url));
+    const started = performance.now();
+    const timeoutMs = req.timeoutMs ?? this.opts.timeoutMs;
+    try {
+      const res = await request(req.url, {
+        method: req.method,
+        headers,
+        body,
+        dispatcher: this.dispatcher,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const durationMs = Math.round(performance.now() - started);
+      this.observe(req, res.statusCode, durationMs);
+      return { status: res.statusCode, headers: flattenHeaders(res.headers), body: res.body };
+    } catch (err) {
+      const durationMs = Math.round(performance.now() - started);
+      this.observe(req, null, durationMs, err);
+      throw new NetworkError(req.target, err);
+    }
+  }
+
+  private observe(req: HttpRequest, status: number | null, durationMs: number, err?: unknown) {
+    this.opts.metrics?.outboundLatency.observe({ target: req.target, status: String(status ?? "error") }, durationMs / 1000);
+    recordCall({
+      target: req.target,
+      method: req.method,
+      url: redactUrl(req.url),
+      status,
+      durationMs,
+      error: err instanceof Error ? err.message : undefined,
+    });
+  }
+}

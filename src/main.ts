@@ -1,0 +1,36 @@
+import { loadConfig, ConfigError } from "./config/config";
+import { createLogger } from "./config/logger";
+import { createRelayApp } from "./app";
+
+/** Starts the app: HTTP server and in-process worker, on SQLite unless DATABASE_URL is set. */
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const relay = await createRelayApp({ config, log });
+  const { url } = await relay.listen(config.port);
+  log.info(
+    { url, baseUrl: config.baseUrl, database: config.database.kind, worker: config.worker.enabled },
+    `Bitbucket Relay listening; descriptor at ${config.baseUrl}/atlassian-connect.json`,
+  );
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, "shutting down");
+    await relay.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
+
+/** Where an inbound event came from. */
+export type DeliverySource = "bitbucket" | "buildkite" | "eventbridge" | "forge" | "schedule" | "replay";
+
+/** An accepted inbound event, stored before it is acknowledged. */
+export class Delivery extends Model<InferAttributes<Delivery>, InferCreationAttributes<Delivery>> {
+  declare id: string;
+  declare installationId: string;
+  declare source: DeliverySource;
+  declare eventKey: string;
+  declare idempotencyKey: string;
+  declare repositoryUuid: string | null;
+  declare repositoryFullName: string | null;
+  declare payload: string;
+  declare receivedAt: number;
+
+  static initModel(sequelize: Sequelize): void {
+    Delivery.init(
+      {
+        id: { type: DataTypes.STRING(36), primaryKey: true },
+        installationId: { type: DataTypes.STRING(36), allowNull: false },
+        source: { type: DataTypes.STRING(32), allowNull: false },
+        eventKey: { type: DataTypes.STRING(128), allowNull: false },
+        idempotencyKey: { type: DataTypes.STRING(255), allowNull: false },
+        repositoryUuid: { type: DataTypes.STRING(64), allowNull: true },
+        repositoryFullName: { type: DataTypes.STRING(255), allowNull: true },
+        payload: { type: DataTypes.TEXT, allowNull: false },
+        receivedAt: { type: DataTypes.BIGINT, allowNull: false },
+      },
+      { sequelize, tableName: "deliveries", underscored: true, timestamps: false },
+    );
+  }
+}

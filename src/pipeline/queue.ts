@@ -1,0 +1,211 @@
+import { EventEmitter } from "node:events";
+import { randomUUID } from "node:crypto";
+import { Op, QueryTypes, type Transaction } from "sequelize";
+import { Job, OutboundCallRecord } from "../models";
+import type { JobStatus } from "../models/job";
+import type { Database } from "../db/database";
+import type { OutboundCall } from "../http/call-log";
+
+export interface NewJob {
+  installationId: string;
+  deliveryId?: string | null;
+  repositoryUuid?: string | null;
+  handler: string;
+  integration: string;
+  payload?: unknown;
+  dedupeKey?: string | null;
+  maxAttempts: number;
+  runAt?: number;
+  replayOf?: string | null;
+}
+
+/**
+ * The durable queue is the `jobs` table. Claiming is one statement: on PostgreSQL with
+ * `FOR UPDATE SKIP LOCKED`, so that several instances never take the same job; on SQLite the single
+ * writer makes it atomic. A claim is a lease: a job whose worker died is claimed again once its
+ * lease runs out.
+ */
+export class JobQueue {
+  readonly events = new EventEmitter();
+
+  constructor(private readonly db: Database) {
+    this.events.setMaxListeners(100);
+  }
+
+  /** Inserts jobs (inside the caller's transaction when given). Duplicate dedupe keys are skipped. */
+  async enqueue(jobs: NewJob[], transaction?: Transaction): Promise<number> {
+    const now = Date.now();
+    let inserted = 0;
+    for (const j of jobs) {
+      if (j.dedupeKey) {
+        const exists = await Job.findOne({
+          where: { installationId: j.installationId, dedupeKey: j.dedupeKey },
+          attributes: ["id"],
+          transaction,
+        });
+        if (exists) continue;
+      }
+      await Job.create(
+        {
+          id: randomUUID(),
+          installationId: j.installationId,
+          deliveryId: j.deliveryId ?? null,
+          repositoryUuid: j.repositoryUuid ?? null,
+          handler: j.handler,
+          integration: j.integration,
+          payload: j.payload === undefined ? null : JSON.stringify(j.payload),
+          dedupeKey: j.dedupeKey ?? null,
+          status: "queued",
+          maxAttempts: j.maxAttempts,
+          runAt: j.runAt ?? now,
+          lockedBy: null,
+          lockedUntil: null,
+          lastError: null,
+          result: null,
+          replayOf: j.replayOf ?? null,
+          createdAt: now,
+          updatedAt: now,
+          finishedAt: null,
+        },
+        { transaction },
+      );
+      inserted++;
+    }
+    return inserted;
+  }
+
+  /** Tells local workers there is work (call after the enqueuing transaction committed). */
+  notify(): void {
+    this.events.emit("enqueued");
+  }
+
+  async claim(workerId: string, limit: number, leaseMs: number, now = Date.now()): Promise<Job[]> {
+    const lock = this.db.dialect === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
+    const rows = await this.db.sequelize.query(
+      `UPDATE jobs SET status = 'running', locked_by = :workerId, locked_until = :until,
+              attempts = attempts + 1, updated_at = :now
+        WHERE id IN (
+          SELECT id FROM jobs
+           WHERE (status IN ('queued', 'retrying') AND run_at <= :now)
+              OR (status = 'running' AND locked_until < :now)
+           ORDER BY run_at
+           LIMIT :limit ${lock})
+       RETURNING id`,
+      { replacements: { workerId, until: now + leaseMs, now, limit }, type: QueryTypes.SELECT },
+    );
+    const ids = (rows as Array<{ id: string }>).map((r) => r.id);
+    if (!ids.length) return [];
+    return Job.findAll({ where: { id: { [Op.in]: ids } }, order: [["runAt", "ASC"]] });
+  }
+
+  async extendLease(workerId: string, ids: string[], leaseMs: number): Promise<void> {
+    if (!ids.length) return;
+    await Job.update(
+      { lockedUntil: Date.now() + leaseMs },
+      { where: { id: { [Op.in]: ids }, lockedBy: workerId, status: "running" } },
+    );
+  }
+
+  /** Ends a job (done / ignored) if this worker still holds it; returns false if the lease was lost. */
+  async finish(job: Job, workerId: string, status: "done" | "ignored", result: unknown, calls: OutboundCall[]): Promise<boolean> {
+    return this.settle(job, workerId, { status, result: result === undefined ? null : JSON.stringify(result), lastError: null, finishedAt: Date.now() }, calls);
+  }
+
+  /** Schedules a retry, or marks the job dead, keeping the error. */
+  async fail(job: Job, workerId: string, error: string, retryAt: number | null, calls: OutboundCall[]): Promise<boolean> {
+    const dead = retryAt === null;
+    return this.settle(
+      job,
+      workerId,
+      {
+        status: dead ? "dead" : "retrying",
+        lastError: error.slice(0, 4000),
+        runAt: retryAt ?? job.runAt,
+        finishedAt: dead ? Date.now() : null,
+      },
+      calls,
+    );
+  }
+
+  private async settle(
+    job: Job,
+    workerId: string,
+    fields: { status: JobStatus; result?: string | null; lastError: string | null; runAt?: number; finishedAt: number | null },
+    calls: OutboundCall[],
+  ): Promise<boolean> {
+    return this.db.transaction(async (transaction) => {
+      const [n] = await Job.update(
+        { ...fields, lockedBy: null, lockedUntil: null, updatedAt: Date.now() },
+        { where: { id: job.id, lockedBy: workerId, status: "running" }, transaction },
+      );
+      if (n && calls.length) {
+        await OutboundCallRecord.bulkCreate(
+          calls.map((c) => ({
+            jobId: job.id,
+            attempt: job.attempts,
+            target: c.target,
+            method: c.method,
+            url: c.url.slice(0, 1024),
+            status: c.status,
+            durationMs: c.durationMs,
+            error: c.error ?? null,
+            createdAt: Date.now(),
+          })),
+          { transaction },
+        );
+      }
+      return n > 0;
+    });
+  }
+
+  /** A dead (or ignored) job runs again as a new job; the old one stays as history. */
+  async replay(jobId: string, installationId: string): Promise<Job | null> {
+    const old = await Job.findOne({ where: { id: jobId, installationId } });
+    if (!old || !["dead", "ignored", "done"].includes(old.status)) return null;
+    const id = randomUUID();
+    const now = Date.now();
+    const created = await Job.create({
+      id,
+      installationId: old.installationId,
+      deliveryId: old.deliveryId,
+      repositoryUuid: old.repositoryUuid,
+      handler: old.handler,
+      integration: old.integration,
+      payload: old.payload,
+      dedupeKey: null,
+      status: "queued",
+      maxAttempts: old.maxAttempts,
+      runAt: now,
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: null,
+      result: null,
+      replayOf: old.id,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    });
+    this.notify();
+    return created;
+  }
+
+  async depth(): Promise<Record<string, number>> {
+    const rows = (await this.db.sequelize.query(
+      `SELECT status, COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running', 'retrying', 'dead') GROUP BY status`,
+      { type: QueryTypes.SELECT },
+    )) as Array<{ status: string; n: number | string }>;
+    const out: Record<string, number> = { queued: 0, running: 0, retrying: 0, dead: 0 };
+    for (const r of rows) out[r.status] = Number(r.n);
+    return out;
+  }
+
+  /** The earliest time a waiting job becomes due, for the worker's timer. */
+  async nextDueAt(): Promise<number | null> {
+    const row = await Job.findOne({
+      where: { status: { [Op.in]: ["queued", "retrying"] } },
+      order: [["runAt", "ASC"]],
+      attributes: ["runAt"],
+    });
+    return row ? Number(row.runAt) : null;
+  }
+}

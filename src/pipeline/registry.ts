@@ -1,0 +1,67 @@
+import type { z } from "zod";
+import type { EventKey, EventMap, JobMap, JobName } from "./events";
+import type { HandlerContext, HandlerOutcome } from "./context";
+import type { IntegrationId } from "../settings/registry";
+
+export type Handler<P> = (ctx: HandlerContext<P>) => Promise<HandlerOutcome>;
+
+export interface HandlerOptions {
+  /** Unique name, `<integration>.<what>`: the job's handler column and the activity log's label. */
+  name: string;
+  integration: IntegrationId | "core";
+  /** Skip (as ignored) unless the repository has this integration switched on. */
+  requiresEnabled?: boolean;
+  maxAttempts?: number;
+}
+
+export interface Registration {
+  options: HandlerOptions;
+  run: Handler<unknown>;
+  /** For derived jobs: validates the stored payload before it reaches the handler. */
+  schema?: z.ZodType<unknown>;
+}
+
+/**
+ * The typed handler registry: event handlers (one job per handler per delivery) and job handlers
+ * (derived work that handlers enqueue). Dispatch is by name, so a job stored today still runs after
+ * a restart.
+ */
+export class HandlerRegistry {
+  private readonly byEvent = new Map<string, Registration[]>();
+  private readonly byName = new Map<string, Registration>();
+
+  on<K extends EventKey>(event: K | K[], options: HandlerOptions, run: Handler<EventMap[K]>): this {
+    const reg = this.add(options, run as Handler<unknown>);
+    for (const e of Array.isArray(event) ? event : [event]) {
+      const list = this.byEvent.get(e) ?? [];
+      list.push(reg);
+      this.byEvent.set(e, list);
+    }
+    return this;
+  }
+
+  job<N extends JobName>(name: N, options: Omit<HandlerOptions, "name"> & { schema?: z.ZodType<JobMap[N]> }, run: Handler<JobMap[N]>): this {
+    const reg = this.add({ ...options, name }, run as Handler<unknown>);
+    reg.schema = options.schema as z.ZodType<unknown> | undefined;
+    return this;
+  }
+
+  handlersFor(event: string): Registration[] {
+    return this.byEvent.get(event) ?? [];
+  }
+
+  get(name: string): Registration | undefined {
+    return this.byName.get(name);
+  }
+
+  handles(event: string): boolean {
+    return this.byEvent.has(event);
+  }
+
+  private add(options: HandlerOptions, run: Handler<unknown>): Registration {
+    if (this.byName.has(options.name)) throw new Error(`Handler ${options.name} is registered twice`);
+    const reg: Registration = { options, run };
+    this.byName.set(options.name, reg);
+    return reg;
+  }
+}

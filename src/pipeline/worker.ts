@@ -1,0 +1,216 @@
+import { randomUUID } from "node:crypto";
+import type { Job } from "../models";
+import { Delivery } from "../models";
+import { collectCalls } from "../http/call-log";
+import { isRetryable, retryAfterOf } from "../http/errors";
+import { backoffDelay } from "../http/retry";
+import type { Services } from "../core/services";
+import type { HandlerContext, HandlerOutcome } from "./context";
+import type { DeliverySource } from "../models/delivery";
+import type { IntegrationId } from "../settings/registry";
+
+export interface WorkerOptions {
+  id?: string;
+  concurrency: number;
+  pollMs: number;
+  leaseMs: number;
+}
+
+/**
+ * Claims jobs and runs their handlers. Woken by enqueue in this process, and by a poll for work
+ * enqueued by other instances or falling due. A failed job is re-scheduled with the retry policy
+ * (Retry-After wins) until its last attempt, then it is dead and keeps its error for a replay.
+ */
+export class Worker {
+  readonly id: string;
+  private running = false;
+  private readonly active = new Map<string, Promise<void>>();
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private wakeResolve: (() => void) | null = null;
+  private loopDone: Promise<void> = Promise.resolve();
+  lastTickAt = 0;
+
+  constructor(
+    private readonly services: Services,
+    private readonly opts: WorkerOptions,
+  ) {
+    this.id = opts.id ?? `worker-${randomUUID().slice(0, 8)}`;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.services.queue.events.on("enqueued", this.wake);
+    this.heartbeat = setInterval(() => {
+      void this.services.queue
+        .extendLease(this.id, [...this.active.keys()], this.opts.leaseMs)
+        .catch((err) => this.services.log.error({ err }, "lease heartbeat failed"));
+    }, Math.max(50, Math.floor(this.opts.leaseMs / 3)));
+    this.heartbeat.unref();
+    this.loopDone = this.loop();
+  }
+
+  /** Stops claiming, waits for running jobs to settle. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.services.queue.events.off("enqueued", this.wake);
+    this.wake();
+    await this.loopDone;
+    await Promise.allSettled(this.active.values());
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+  }
+
+  get alive(): boolean {
+    return this.running && Date.now() - this.lastTickAt < Math.max(this.opts.pollMs * 5, 30_000);
+  }
+
+  readonly wake = (): void => {
+    const r = this.wakeResolve;
+    this.wakeResolve = null;
+    r?.();
+  };
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wakeResolve = resolve;
+      if (this.wakeTimer) clearTimeout(this.wakeTimer);
+      this.wakeTimer = setTimeout(this.wake, ms);
+      this.wakeTimer.unref();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      this.lastTickAt = Date.now();
+      const free = this.opts.concurrency - this.active.size;
+      let claimed: Job[] = [];
+      if (free > 0) {
+        try {
+          claimed = await this.services.queue.claim(this.id, free, this.opts.leaseMs);
+        } catch (err) {
+          this.services.log.error({ err }, "claiming jobs failed");
+        }
+        for (const job of claimed) {
+          const p = this.run(job).finally(() => {
+            this.active.delete(job.id);
+            this.wake();
+          });
+          this.active.set(job.id, p);
+        }
+      }
+      if (!this.running) break;
+      if (claimed.length && claimed.length === free) continue; // more may be waiting
+      let waitMs = this.opts.pollMs;
+      if (this.active.size < this.opts.concurrency) {
+        const due = await this.services.queue.nextDueAt().catch(() => null);
+        if (due !== null) waitMs = Math.max(0, Math.min(waitMs, due - Date.now()));
+      }
+      if (waitMs > 0 || this.active.size >= this.opts.concurrency) await this.sleep(Math.max(waitMs, 1));
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    const { services } = this;
+    const reg = services.registry.get(job.handler);
+    const log = services.log.child({ jobId: job.id, handler: job.handler, installationId: job.installationId, attempt: job.attempts });
+    if (!reg) {
+      await services.queue.fail(job, this.id, `No handler registered for ${job.handler}`, null, []);
+      services.metrics.jobsDead.inc({ handler: job.handler });
+      return;
+    }
+    const started = Date.now();
+    const { calls, result, error } = await collectCalls(() => this.execute(job, reg.run, reg.schema, reg.options, log));
+    if (error === undefined) {
+      const outcome = result as HandlerOutcome;
+      const ignored = outcome && "ignored" in outcome ? outcome.ignored : undefined;
+      const status = ignored ? "ignored" : "done";
+      const summary = ignored ? { reason: ignored } : outcome && "done" in outcome ? outcome.done : undefined;
+      await services.queue.finish(job, this.id, status, summary, calls);
+      services.metrics.jobsProcessed.inc({ handler: job.handler, outcome: status });
+      log.info({ outcome: status, reason: ignored, ms: Date.now() - started }, "job finished");
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const maxAttempts = job.maxAttempts;
+    const retry = isRetryable(error) && job.attempts < maxAttempts;
+    const retryAt = retry ? Date.now() + backoffDelay(services.config.retry, job.attempts, retryAfterOf(error)) : null;
+    await services.queue.fail(job, this.id, message, retryAt, calls);
+    services.metrics.jobsFailed.inc({ handler: job.handler });
+    if (retryAt === null) {
+      services.metrics.jobsDead.inc({ handler: job.handler });
+      log.error({ err: error }, "job is dead");
+    } else {
+      log.warn({ err: { message }, retryInMs: retryAt - Date.now() }, "job failed, will retry");
+      const t = setTimeout(this.wake, Math.max(0, retryAt - Date.now()));
+      t.unref();
+    }
+  }
+
+  private async execute(
+    job: Job,
+    run: (ctx: HandlerContext<unknown>) => Promise<HandlerOutcome>,
+    schema: { parse(v: unknown): unknown } | undefined,
+    options: { integration: string; requiresEnabled?: boolean },
+    baseLog: Services["log"],
+  ): Promise<HandlerOutcome> {
+    const { services } = this;
+    const installation = await services.installations.get(job.installationId);
+    if (!installation) return { ignored: "installation no longer exists" };
+    const delivery = job.deliveryId ? await Delivery.findByPk(job.deliveryId) : null;
+    const raw: unknown = job.payload !== null ? JSON.parse(job.payload) : delivery ? JSON.parse(delivery.payload) : null;
+    const payload = schema ? schema.parse(raw) : raw;
+    const repositoryUuid = job.repositoryUuid ?? delivery?.repositoryUuid ?? null;
+    const repository = repositoryUuid ? { uuid: repositoryUuid, fullName: delivery?.repositoryFullName ?? null } : null;
+    const log = baseLog.child({
+      workspace: installation.workspaceUuid,
+      repository: repository?.fullName ?? repositoryUuid ?? undefined,
+      deliveryId: job.deliveryId ?? undefined,
+    });
+    const settings = <I extends IntegrationId>(integration: I) => {
+      if (!repository) throw new Error("This job has no repository: settings are per repository");
+      return services.settings.get(installation.id, repository.uuid, integration);
+    };
+    if (options.requiresEnabled) {
+      if (!repository) return { ignored: "no repository" };
+      const doc = (await services.settings.get(installation.id, repository.uuid, options.integration as IntegrationId)) as {
+        enabled: boolean;
+      };
+      if (!doc.enabled) return { ignored: `${options.integration} is off for this repository` };
+    }
+    const ctx: HandlerContext<unknown> = {
+      job: { id: job.id, handler: job.handler, attempt: job.attempts, maxAttempts: job.maxAttempts },
+      delivery: delivery
+        ? { id: delivery.id, source: delivery.source as DeliverySource, eventKey: delivery.eventKey, receivedAt: Number(delivery.receivedAt) }
+        : null,
+      installation,
+      repository,
+      payload,
+      bitbucket: services.bitbucketFor(installation),
+      log,
+      settings,
+      enqueue: async (name, p, o = {}) => {
+        const reg = services.registry.get(name);
+        if (!reg) throw new Error(`No job handler ${name}`);
+        await services.queue.enqueue([
+          {
+            installationId: installation.id,
+            deliveryId: job.deliveryId,
+            repositoryUuid: o.repositoryUuid === undefined ? repositoryUuid : o.repositoryUuid,
+            handler: name,
+            integration: reg.options.integration,
+            payload: p,
+            dedupeKey: o.dedupeKey ?? null,
+            maxAttempts: reg.options.maxAttempts ?? services.config.worker.maxAttempts,
+            runAt: Date.now() + (o.delayMs ?? 0),
+          },
+        ]);
+        services.queue.notify();
+      },
+      services,
+    };
+    return run(ctx);
+  }
+}

@@ -1,0 +1,28 @@
+import type { NextFunction, Request, Response } from "express";
+import type { InstallationView } from "../core/installations";
+import type { HostKind } from "../models/installation";
+import { sendError } from "./errors";
+
+/** Who is calling the app's own API, as established by a front door (Connect JWT, Forge FIT). */
+export interface Principal {
+  installation: InstallationView;
+  /** The Bitbucket account id of the viewing user, when the host tells it. */
+  accountId: string | null;
+  host: HostKind;
+}
+
+export function setPrincipal(res: Response, principal: Principal): void {
+  res.locals.principal = principal;
+}
+
+export function principalOf(res: Response): Principal {
+  const p = res.locals.principal as Principal | undefined;
+  if (!p) throw new Error("route is mounted without a front door's authentication");
+  return p;
+}
+
+/** Guard for routers mounted by a front door: refuses a request no authenticator vouched for. */
+export function requirePrincipal(_req: Request, res: Response, next: NextFunction): void {
+  if (!res.locals.principal) return sendError(res, 401, "not authenticated");
+  next();
+}
