@@ -3,6 +3,8 @@ import { createLogger } from "./config/logger";
 import { createRelayApp } from "./app";
 
 /** Starts the app: HTTP server and in-process worker, on SQLite unless DATABASE_URL is set. */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 async function main() {
   let config;
   try {

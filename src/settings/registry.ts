@@ -1,4 +1,6 @@
 import type { z } from "zod";
+import type { Services } from "../core/services";
+import type { InstallationView } from "../core/installations";
 
 /**
  * Settings documents by integration id. Each integration merges its own in:
@@ -18,6 +20,35 @@ export interface IntegrationDefinition<S extends { enabled: boolean } = { enable
   schema: z.ZodType<S>;
   /** Fields stored encrypted, write-only through the API (shown as set / not set). */
   secretFields: readonly string[];
+  /** One line for the settings card. */
+  description?: string;
+  /** Values the customer copies into another system (endpoint URLs, API keys, ExternalId, IAM policy). */
+  copyValues?(ctx: IntegrationPageContext<S>): Promise<CopyValue[]>;
+  /** Actions the settings page offers ("Send test alert"); the result is shown to the admin. */
+  actions?: Record<string, IntegrationAction<S>>;
+}
+
+export interface IntegrationPageContext<S> {
+  services: Services;
+  installation: InstallationView;
+  repository: { uuid: string; fullName: string | null };
+  /** The full document, secrets included: never send it to the browser. */
+  settings: S;
+  actor: string | null;
+}
+
+export interface CopyValue {
+  label: string;
+  value: string;
+  /** Shown masked until the admin reveals it (an API key the customer must paste elsewhere). */
+  sensitive?: boolean;
+  /** Rendered as a code block (an IAM policy). */
+  multiline?: boolean;
+}
+
+export interface IntegrationAction<S> {
+  label: string;
+  run(ctx: IntegrationPageContext<S>): Promise<{ ok: boolean; message: string; detail?: unknown }>;
 }
 
 const definitions = new Map<string, IntegrationDefinition>();

@@ -1,0 +1,25 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { loadConfig, type Config } from "../../src/config/config";
+
+/** A config for one test app: its own SQLite file (or DATABASE_URL when `pg`), fast retries, quiet logs. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "relay-test-"));
+  return loadConfig({
+    NODE_ENV: "test",
+    DATA_DIR: dir,
+    ENCRYPTION_KEY: "a".repeat(64),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    CONNECT_ALLOWED_HOSTS: "127.0.0.1,localhost",
+    WORKER_POLL_MS: "50",
+    WORKER_LEASE_MS: "5000",
+    RETRY_BASE_MS: "20",
+    RETRY_MAX_MS: "200",
+    HTTP_INLINE_RETRY_MAX_WAIT_MS: "50",
+    JOB_MAX_ATTEMPTS: "4",
+    BASE_URL: "http://127.0.0.1:0",
+    PORT: "0",
+    ...env,
+  });
+}
