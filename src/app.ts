@@ -16,6 +16,7 @@ import { BitbucketClient } from "./bitbucket/client";
 import { createAuth, type BitbucketAuth } from "./bitbucket/auth";
 import type { Services } from "./core/services";
 import { healthRouter } from "./web/health";
+import { inboundRouter } from "./web/inbound";
 import { errorHandler } from "./web/errors";
 import { mountConnect } from "./connect";
 import { INTEGRATIONS, type Integration } from "./integrations";
@@ -101,6 +102,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
       })
     : null;
   app.use(healthRouter(services, () => (worker ? worker.alive : null)));
+  app.use("/inbound", inboundRouter(services));
   mountConnect(app, services);
   for (const door of opts.frontDoors ?? []) door(app, services);
   // ACE mounts its routes on the next tick; the error handler must come after them.
