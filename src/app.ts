@@ -1,4 +1,4 @@
-import express, { type Express } from "express";
+import express, { Router, type Express } from "express";
 import type { Server } from "node:http";
 import { loadConfig, type Config } from "./config/config";
 import { createLogger, type Logger } from "./config/logger";
@@ -16,10 +16,12 @@ import { BitbucketClient } from "./bitbucket/client";
 import { createAuth, type BitbucketAuth } from "./bitbucket/auth";
 import type { Services } from "./core/services";
 import { healthRouter } from "./web/health";
-import { inboundRouter } from "./web/inbound";
+import { createApiRouter, type ApiRouteFactory } from "./web/api";
 import { errorHandler } from "./web/errors";
 import { mountConnect } from "./connect";
 import { INTEGRATIONS, type Integration } from "./integrations";
+import { API_ROUTES } from "./web/api/routes";
+import { FRONT_DOORS } from "./front-doors";
 
 export interface AppOptions {
   config?: Config;
@@ -28,8 +30,13 @@ export interface AppOptions {
   registerHandlers?: (registry: HandlerRegistry, services: Services) => void;
   integrations?: Integration[];
   /** Front doors to mount beside Connect (Forge). */
-  frontDoors?: Array<(app: Express, services: Services) => void>;
+  frontDoors?: FrontDoor[];
+  /** API routes that are not an integration's (settings page, activity log). */
+  apiRoutes?: ApiRouteFactory[];
 }
+
+/** A front door mounts its routes and serves the host-agnostic JSON API behind its own authentication. */
+export type FrontDoor = (app: Express, services: Services, api: Router) => void;
 
 export interface RelayApp {
   app: Express;
@@ -79,7 +86,8 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
     for (const key of authCache.keys()) if (key.startsWith(`${id}:`)) authCache.delete(key);
   });
 
-  for (const integration of opts.integrations ?? INTEGRATIONS) integration.register(registry, services);
+  const integrations = opts.integrations ?? INTEGRATIONS;
+  for (const integration of integrations) integration.register(registry, services);
   opts.registerHandlers?.(registry, services);
 
   const app = express();
@@ -102,9 +110,14 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
       })
     : null;
   app.use(healthRouter(services, () => (worker ? worker.alive : null)));
-  app.use("/inbound", inboundRouter(services));
-  mountConnect(app, services);
-  for (const door of opts.frontDoors ?? []) door(app, services);
+  const inbound = Router();
+  for (const i of integrations) if (i.inboundRoutes) inbound.use(i.inboundRoutes(services));
+  app.use("/inbound", inbound);
+  const api = createApiRouter(services, [
+    ...(opts.apiRoutes ?? API_ROUTES),
+    ...integrations.flatMap((i) => (i.apiRoutes ? [i.apiRoutes.bind(i)] : [])),
+  ]);
+  for (const door of [mountConnect, ...(opts.frontDoors ?? FRONT_DOORS)]) door(app, services, api);
   // ACE mounts its routes on the next tick; the error handler must come after them.
   await new Promise((resolve) => process.nextTick(resolve));
   app.use(errorHandler(log));

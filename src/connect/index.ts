@@ -1,6 +1,5 @@
-import type { Express, Request } from "express";
+import type { Express, Request, Router } from "express";
 import type { Services } from "../core/services";
-import { createApiRouter } from "../web/api";
 import { setPrincipal } from "../web/principal";
 import { sendError } from "../web/errors";
 import { aceAuth } from "./ace-auth";
@@ -22,7 +21,7 @@ export function registerConnectPages(mount: ConnectPageMounter): void {
  * The Connect front door: the only place that knows about ACE. Lifecycle, webhooks, iframe pages
  * and the JSON API (context JWT → principal) all feed the host-agnostic core.
  */
-export function mountConnect(app: Express, services: Services): AceAddon {
+export function mountConnect(app: Express, services: Services, api: Router): AceAddon {
   registerConnectCredentials();
   const addon = createAddon(app, services);
   app.use("/connect", lifecycleRouter(services, addon));
@@ -39,7 +38,7 @@ export function mountConnect(app: Express, services: Services): AceAddon {
       next(err);
     }
   });
-  app.use("/connect/api", createApiRouter(services));
+  app.use("/connect/api", api);
   for (const mount of pageMounters) mount(app, services, addon);
   return addon;
 }

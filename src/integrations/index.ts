@@ -1,11 +1,20 @@
+import type { Router } from "express";
 import type { HandlerRegistry } from "../pipeline/registry";
 import type { Services } from "../core/services";
 
-/** An integration: its settings definition is imported for its side effect; `register` adds its handlers and routes. */
+/**
+ * An integration: its folder holds its settings definition, handlers, client and routes. The app
+ * registers its handlers, mounts its inbound routes under `/inbound` and its API routes in the JSON
+ * API that every front door serves behind its own authentication.
+ */
 export interface Integration {
   id: string;
   register(registry: HandlerRegistry, services: Services): void;
+  /** Public endpoints for senders that are not Bitbucket (they authenticate the sender themselves). */
+  inboundRoutes?(services: Services): Router;
+  /** JSON API routes for the app's pages; read the caller with `principalOf(res)`. */
+  apiRoutes?(services: Services): Router;
 }
 
-/** Every integration the app ships. Each lives in its own folder with its handlers and its client. */
+/** Every integration the app ships. */
 export const INTEGRATIONS: Integration[] = [];

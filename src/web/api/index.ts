@@ -4,15 +4,11 @@ import { principalOf, requirePrincipal } from "../principal";
 
 export type ApiRouteFactory = (services: Services) => Router;
 
-const extensions: ApiRouteFactory[] = [];
-
-/** Integrations and pages add their API routes here; each front door mounts the result behind its own auth. */
-export function registerApiRoutes(factory: ApiRouteFactory): void {
-  extensions.push(factory);
-}
-
-/** The app's JSON API, host-agnostic: every route reads the caller from `principalOf(res)`. */
-export function createApiRouter(services: Services): Router {
+/**
+ * The app's JSON API, host-agnostic: every route reads the caller from `principalOf(res)`. Built once
+ * per app instance; each front door mounts it behind its own authentication.
+ */
+export function createApiRouter(services: Services, factories: ApiRouteFactory[]): Router {
   const router = Router();
   router.use(requirePrincipal);
   router.get("/me", (_req, res) => {
@@ -23,6 +19,6 @@ export function createApiRouter(services: Services): Router {
       workspace: { uuid: p.installation.workspaceUuid, slug: p.installation.workspaceSlug },
     });
   });
-  for (const factory of extensions) router.use(factory(services));
+  for (const factory of factories) router.use(factory(services));
   return router;
 }
