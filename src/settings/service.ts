@@ -116,10 +116,12 @@ export class SettingsService {
         throw new SettingsValidationError(parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
       }
       const clean = parsed.data as Doc;
+      const previous = def.schema.safeParse({ ...currentDoc, ...(secrets[integration] ?? {}) });
+      const before = (previous.success ? previous.data : {}) as Doc;
       const storedDoc: Doc = {};
       for (const [k, v] of Object.entries(clean)) if (!def.secretFields.includes(k)) storedDoc[k] = v;
       const changed = [
-        ...Object.keys(storedDoc).filter((k) => JSON.stringify(storedDoc[k]) !== JSON.stringify(currentDoc[k])),
+        ...Object.keys(storedDoc).filter((k) => JSON.stringify(storedDoc[k]) !== JSON.stringify(before[k])),
         ...def.secretFields.filter((f) => (secrets[integration]?.[f] ?? null) !== (currentSecrets[f] ?? null)),
       ];
       if (!changed.length && row) return;

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { Harness } from "../helpers/harness";
+import { bitbucketJwt } from "../helpers/jwt";
+import { bitbucketWebhook, forRepository, waitFor } from "../helpers/fixtures";
+import { registerEchoHandler, pushPayload } from "../helpers/echo-handler";
+import { Delivery, Job } from "../../src/models";
+
+const SHA = "6ca0691239785a619fa1dce7bf1073f50499cd60";
+
+describe("Bitbucket webhooks through the Connect door", () => {
+  let h: Harness;
+  let push: Record<string, unknown>;
+  beforeEach(async () => {
+    h = await Harness.start({ registerHandlers: (r) => registerEchoHandler(r) });
+    push = pushPayload(forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName, workspaceUuid: h.tenant.workspace.uuid }), SHA);
+  });
+  afterEach(() => h.close());
+
+  it("install → signed webhook → stored → processed → a Bitbucket call the fake accepts as correctly signed", async () => {
+    const res = await h.webhook("repo:push", push);
+    assert.equal(res.status, 204);
+    const delivery = await Delivery.findOne();
+    assert.equal(delivery?.eventKey, "repo:push");
+    assert.equal(delivery?.repositoryUuid, h.repo.uuid);
+    await waitFor(async () => (await Job.findOne({ where: { status: "done" } })) ?? false, 5000, "job done");
+    const calls = h.fake.callsTo("POST", /\/commit\/[0-9a-f]+\/statuses\/build$/);
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0]!.status, 201);
+    assert.equal(calls[0]!.auth.kind, "jwt");
+    assert.equal(calls[0]!.auth.clientKey, h.tenant.clientKey);
+    assert.equal(h.fake.statuses("acme", "widgets", SHA)[0]?.state, "SUCCESSFUL");
+  });
+
+  it("answers a forged, expired, wrong-qsh or missing JWT with 401 and stores nothing", async () => {
+    const path = "/connect/webhooks/repo/push";
+    const cases: Array<[string, string | null]> = [
+      ["forged", bitbucketJwt("POST", path, { clientKey: h.tenant.clientKey, sharedSecret: "not-the-secret-at-all" })],
+      ["expired", bitbucketJwt("POST", path, { clientKey: h.tenant.clientKey, sharedSecret: h.tenant.sharedSecret, expiresIn: -60 })],
+      ["wrong qsh", bitbucketJwt("POST", "/connect/webhooks/pullrequest/created", { clientKey: h.tenant.clientKey, sharedSecret: h.tenant.sharedSecret })],
+      ["unknown client", bitbucketJwt("POST", path, { clientKey: "ari:cloud:bitbucket::app/nobody", sharedSecret: h.tenant.sharedSecret })],
+      ["garbage", "not.a.jwt"],
+      ["missing", null],
+    ];
+    for (const [what, jwt] of cases) {
+      const res = await h.webhook("repo:push", push, { jwt });
+      assert.equal(res.status, 401, `${what} → ${res.status} ${res.text}`);
+      assert.ok(res.json<{ error: string }>().error, "short reason");
+    }
+    assert.equal(await Delivery.count(), 0);
+    assert.equal(await Job.count(), 0);
+  });
+
+  it("processes a duplicate delivery (same X-Request-UUID) once", async () => {
+    const id = randomUUID();
+    assert.equal((await h.webhook("repo:push", push, { requestUuid: id })).status, 204);
+    assert.equal((await h.webhook("repo:push", push, { requestUuid: id })).status, 200);
+    await waitFor(async () => (await Job.count({ where: { status: "done" } })) === 1, 5000, "job done");
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(await Delivery.count(), 1);
+    assert.equal(await Job.count(), 1);
+    assert.equal(h.fake.callsTo("POST", /statuses\/build$/).length, 1);
+  });
+
+  it("answers bad input with a 4xx and a short reason, storing nothing", async () => {
+    const jwt = (p: string) => ({ authorization: `JWT ${h.jwtFor("POST", p)}` });
+    const p = "/connect/webhooks/repo/push";
+    const notJson = await h.fetch("POST", p, "{not json", { "content-type": "application/json", ...jwt(p) });
+    assert.equal(notJson.status, 400);
+    const huge = JSON.stringify({ ...push, pad: "x".repeat(1024 * 1024 + 10) });
+    assert.equal((await h.fetch("POST", p, huge, { "content-type": "application/json", ...jwt(p) })).status, 413);
+    assert.equal((await h.webhook("repo:explode", push)).status, 400);
+    const missingRepo = { ...push, repository: undefined };
+    const bad = await h.webhook("repo:push", missingRepo);
+    assert.equal(bad.status, 400);
+    assert.match(bad.json<{ error: string }>().error, /repository/);
+    assert.equal((await h.webhook("repo:push", { ...push, push: { changes: "nope" } })).status, 400);
+    const other = forRepository(push, { uuid: "{other}", fullName: "evil/repo", workspaceUuid: "{another-workspace}" });
+    assert.equal((await h.webhook("repo:push", other)).status, 403);
+    assert.equal(await Delivery.count(), 0);
+  });
+
+  it("keeps workspace A's events out of workspace B's installation", async () => {
+    const b = await h.install({ workspace: { uuid: "{bbbbbbbb-0000-4000-8000-000000000000}", slug: "beta" }, repo: false });
+    // B signs a delivery for A's repository: refused, since the repository is outside B's workspace.
+    const res = await h.webhook("repo:push", push, { tenant: b });
+    assert.equal(res.status, 403);
+    assert.equal(await Delivery.count({ where: { installationId: b.installation.id } }), 0);
+  });
+});

@@ -1,0 +1,23 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+/** Starts test/helpers/child-app.ts in a new process; resolves with its URL once it listens. */
+export function startChildApp(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string }> {
+  const root = path.resolve(__dirname, "../..");
+  const proc = spawn(process.execPath, ["--import", "tsx", "test/helpers/child-app.ts"], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "silent", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let err = "";
+    proc.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /LISTENING (\S+)/.exec(out);
+      if (m) resolve({ proc, url: m[1]! });
+    });
+    proc.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    proc.once("exit", (code) => reject(new Error(`child exited ${code}: ${err.slice(-2000)}`)));
+  });
+}

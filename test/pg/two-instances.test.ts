@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { Harness } from "../helpers/harness";
+import { bitbucketWebhook, forRepository, waitFor } from "../helpers/fixtures";
+import { pushPayload } from "../helpers/echo-handler";
+import { startChildApp } from "../helpers/child";
+import { Job } from "../../src/models";
+
+/** Two app instances on one PostgreSQL database share the queue and never process a job twice. */
+describe("PostgreSQL: two app instances, one queue", function () {
+  this.timeout(120_000);
+  before(function () {
+    if (!process.env.TEST_DATABASE_URL) this.skip(); // this suite runs in CI's PostgreSQL step (npm run test:pg)
+  });
+
+  it("claims with SKIP LOCKED: every job runs once, across two processes", async () => {
+    const h = await Harness.start({ env: { WORKER_ENABLED: "false" } });
+    const N = 300;
+    for (let i = 0; i < N; i++) {
+      const payload = pushPayload(forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName }), i.toString(16).padStart(40, "b"));
+      await h.webhook("repo:push", payload);
+    }
+    const db = h.services.config.database;
+    assert.equal(db.kind, "postgres");
+    const env = {
+      ENCRYPTION_KEY: "a".repeat(64),
+      DATA_DIR: h.services.config.dataDir,
+      DATABASE_URL: db.kind === "postgres" ? db.url : "",
+      WORKER_CONCURRENCY: "8",
+      WORKER_POLL_MS: "20",
+      CONNECT_ALLOWED_HOSTS: "127.0.0.1",
+      ECHO_DELAY_MS: "5",
+    };
+    const [a, b] = await Promise.all([startChildApp(env), startChildApp(env)]);
+    try {
+      await waitFor(async () => (await Job.count({ where: { status: "done" } })) === N, 90_000, "all done");
+      const posts = h.fake.callsTo("POST", /statuses\/build$/);
+      assert.equal(posts.length, N, "each job's side effect happened exactly once");
+      assert.equal(new Set(posts.map((c) => (c.body as { key: string }).key)).size, N);
+      const jobs = await Job.findAll();
+      assert.ok(jobs.every((j) => j.attempts === 1), "no job was claimed twice");
+    } finally {
+      a.proc.kill("SIGKILL");
+      b.proc.kill("SIGKILL");
+      await h.close();
+    }
+  });
+
+  it("hands concurrent claims disjoint jobs", async () => {
+    const h = await Harness.start({ env: { WORKER_ENABLED: "false" } });
+    try {
+      await h.services.queue.enqueue(
+        Array.from({ length: 100 }, (_, i) => ({ installationId: h.tenant.installation.id, handler: "x", integration: "core", payload: { i }, maxAttempts: 3 })),
+      );
+      const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => h.services.queue.claim(`w${i}`, 20, 60_000)));
+      const ids = claims.flat().map((j) => j.id);
+      assert.equal(ids.length, 100);
+      assert.equal(new Set(ids).size, 100);
+    } finally {
+      await h.close();
+    }
+  });
+});
