@@ -1,4 +1,4 @@
-import jwt from "atlassian-jwt";
+import * as jwt from "atlassian-jwt";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { sendError } from "../web/errors";
 

@@ -1,4 +1,4 @@
-import jwt from "atlassian-jwt";
+import * as jwt from "atlassian-jwt";
 import { registerCredentialKind, type AuthDeps, type BitbucketAuth } from "../bitbucket/auth";
 import type { InstallationView } from "../core/installations";
 

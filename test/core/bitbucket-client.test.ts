@@ -7,7 +7,7 @@ import { HttpError } from "../../src/http/errors";
 describe("Bitbucket client against the fake (real auth, real pagination)", () => {
   let h: Harness;
   before(async () => {
-    h = await Harness.start();
+    h = await Harness.start({ integrations: [] });
   });
   after(() => h.close());
   beforeEach(() => h.fake.resetCalls());

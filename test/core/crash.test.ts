@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Harness } from "../helpers/harness";
 import { bitbucketWebhook, forRepository, waitFor } from "../helpers/fixtures";
-import { pushPayload } from "../helpers/echo-handler";
+import { pushPayload, registerEchoHandler } from "../helpers/echo-handler";
 import { startChildApp } from "../helpers/child";
 import { Job } from "../../src/models";
 
@@ -14,11 +14,11 @@ describe("Crash safety: a worker killed with SIGKILL loses nothing", function ()
 
   it("processes every stored event after a restart", async () => {
     // Store the events with this process's app (worker off), then hand the database to child processes.
-    const h = await Harness.start({ env: { WORKER_ENABLED: "false" } });
+    const h = await Harness.start({ env: { WORKER_ENABLED: "false" }, integrations: [], registerHandlers: (r) => registerEchoHandler(r, { key: (hash) => `k-${hash.slice(-12)}` }) });
     const N = 200;
     const hashes: string[] = [];
     for (let i = 0; i < N; i++) {
-      const hash = i.toString(16).padStart(40, "a");
+      const hash = `c${i.toString(16).padStart(39, "0")}`;
       hashes.push(hash);
       const payload = pushPayload(forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName }), hash);
       assert.equal((await h.webhook("repo:push", payload)).status, 204);
@@ -43,7 +43,14 @@ describe("Crash safety: a worker killed with SIGKILL loses nothing", function ()
 
     const second = await startChildApp(env);
     try {
-      await waitFor(() => new Set(h.fake.callsTo("POST", /statuses\/build$/).map((c) => (c.body as { key: string }).key)).size === N, 60_000, "all statuses");
+      await waitFor(() => new Set(h.fake.callsTo("POST", /statuses\/build$/).map((c) => (c.body as { key: string }).key)).size === N, 60_000, "all statuses").catch(async (e) => {
+        const rows = await Job.findAll();
+        const by: Record<string, number> = {};
+        for (const j of rows) by[j.status] = (by[j.status] ?? 0) + 1;
+        const posts = h.fake.callsTo("POST", /statuses\/build$/);
+        console.log(by, posts.length, new Set(posts.map((c) => (c.body as { key: string }).key)).size, posts.slice(-2).map((c) => [c.status, c.body]), rows.filter((j) => j.status !== "done").slice(0, 2).map((j) => j.toJSON()));
+        throw e;
+      });
       await waitFor(async () => (await Job.count({ where: { status: "done" } })) === N, 30_000, "all jobs done");
       for (const hash of hashes) assert.equal(h.fake.statuses("acme", "widgets", hash).length, 1, `status for ${hash}`);
     } finally {

@@ -6,7 +6,7 @@ import { registerEchoHandler, pushPayload } from "../helpers/echo-handler";
 describe("Health and metrics", () => {
   let h: Harness;
   before(async () => {
-    h = await Harness.start({ registerHandlers: (r) => registerEchoHandler(r) });
+    h = await Harness.start({ integrations: [], registerHandlers: (r) => registerEchoHandler(r) });
   });
   after(() => h.close());
 

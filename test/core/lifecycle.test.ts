@@ -8,7 +8,7 @@ import { registerEchoHandler } from "../helpers/echo-handler";
 describe("Connect lifecycle", () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await Harness.start({ install: false, registerHandlers: (r) => registerEchoHandler(r) });
+    h = await Harness.start({ install: false, integrations: [], registerHandlers: (r) => registerEchoHandler(r) });
   });
   afterEach(() => h.close());
 
@@ -60,7 +60,7 @@ describe("Connect lifecycle", () => {
       updatedBy: null,
     });
     const push = (await import("../helpers/fixtures")).bitbucketWebhook("repo-push.real-2023.json");
-    const res = await h.webhook("repo:push", (await import("../helpers/fixtures")).forRepository(push, { uuid: h.repo.uuid, fullName: h.repo.fullName }));
+    const res = await h.webhook("repo:push", (await import("../helpers/fixtures")).forRepository(push, { uuid: h.repo.uuid, fullName: h.repo.fullName }), { tenant: t });
     assert.equal(res.status, 204);
     assert.equal(await Job.count(), 1);
 

@@ -10,7 +10,7 @@ describe("Durable pipeline: retries, Retry-After, dead letters, replay", () => {
   let h: Harness;
   let push: Record<string, unknown>;
   beforeEach(async () => {
-    h = await Harness.start({ registerHandlers: (r) => registerEchoHandler(r) });
+    h = await Harness.start({ integrations: [], registerHandlers: (r) => registerEchoHandler(r) });
     push = pushPayload(forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName }), SHA);
   });
   afterEach(() => h.close());

@@ -20,14 +20,14 @@ const ID = "core-settings-test" as IntegrationId;
 describe("Per-repository settings", () => {
   let h: Harness;
   beforeEach(async () => {
-    h = await Harness.start();
+    h = await Harness.start({ integrations: [] });
   });
   afterEach(() => h.close());
 
   const repo = () => ({ uuid: h.repo.uuid, fullName: h.repo.fullName });
 
   it("applies defaults when nothing is stored", async () => {
-    const doc = (await h.services.settings.get(h.tenant.installation.id, h.repo.uuid, ID)) as z.infer<typeof TestSettings>;
+    const doc = (await h.services.settings.get(h.tenant.installation.id, h.repo.uuid, ID)) as unknown as z.infer<typeof TestSettings>;
     assert.deepEqual(doc, { enabled: false, channel: "general", threshold: 2 });
   });
 
@@ -37,13 +37,13 @@ describe("Per-repository settings", () => {
     assert.ok(!JSON.stringify(view).includes("xoxb"));
     const rows = await h.services.db.sequelize.query<{ documents: string; secrets_enc: string }>("SELECT documents, secrets_enc FROM repo_settings", { type: QueryTypes.SELECT });
     assert.ok(!rows[0]!.documents.includes("xoxb") && !rows[0]!.secrets_enc.includes("xoxb"));
-    const full = (await h.services.settings.get(h.tenant.installation.id, h.repo.uuid, ID)) as z.infer<typeof TestSettings>;
+    const full = (await h.services.settings.get(h.tenant.installation.id, h.repo.uuid, ID)) as unknown as z.infer<typeof TestSettings>;
     assert.equal(full.token, "xoxb-very-secret-token");
     // Absent keeps, null clears.
     await h.services.settings.update(h.tenant.installation.id, repo(), ID, { values: { channel: "ops" } }, "acct-1");
-    assert.equal(((await h.services.settings.get(h.tenant.installation.id, h.repo.uuid, ID)) as { token?: string }).token, "xoxb-very-secret-token");
+    assert.equal(((await h.services.settings.get(h.tenant.installation.id, h.repo.uuid, ID)) as unknown as { token?: string }).token, "xoxb-very-secret-token");
     await h.services.settings.update(h.tenant.installation.id, repo(), ID, { secrets: { token: null } }, "acct-1");
-    assert.equal(((await h.services.settings.get(h.tenant.installation.id, h.repo.uuid, ID)) as { token?: string }).token, undefined);
+    assert.equal(((await h.services.settings.get(h.tenant.installation.id, h.repo.uuid, ID)) as unknown as { token?: string }).token, undefined);
   });
 
   it("rejects invalid values with field-level reasons and changes nothing", async () => {
@@ -54,7 +54,7 @@ describe("Per-repository settings", () => {
     );
     await assert.rejects(h.services.settings.update(h.tenant.installation.id, repo(), ID, { values: { surprise: 1 } }, "a"), SettingsValidationError);
     await assert.rejects(h.services.settings.update(h.tenant.installation.id, repo(), ID, { values: { token: "in-the-clear" } }, "a"), SettingsValidationError);
-    const doc = (await h.services.settings.get(h.tenant.installation.id, h.repo.uuid, ID)) as z.infer<typeof TestSettings>;
+    const doc = (await h.services.settings.get(h.tenant.installation.id, h.repo.uuid, ID)) as unknown as z.infer<typeof TestSettings>;
     assert.equal(doc.threshold, 3);
   });
 
@@ -71,7 +71,7 @@ describe("Per-repository settings", () => {
   it("keeps one workspace's settings out of another's reach", async () => {
     await h.services.settings.update(h.tenant.installation.id, repo(), ID, { values: { enabled: true }, secrets: { token: "tenant-a-token" } }, "a");
     const b = await h.install({ workspace: { uuid: "{b-ws}", slug: "beta" }, repo: false });
-    const seenByB = (await h.services.settings.get(b.installation.id, h.repo.uuid, ID)) as z.infer<typeof TestSettings>;
+    const seenByB = (await h.services.settings.get(b.installation.id, h.repo.uuid, ID)) as unknown as z.infer<typeof TestSettings>;
     assert.equal(seenByB.enabled, false);
     assert.equal(seenByB.token, undefined);
   });

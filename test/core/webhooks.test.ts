@@ -12,7 +12,7 @@ describe("Bitbucket webhooks through the Connect door", () => {
   let h: Harness;
   let push: Record<string, unknown>;
   beforeEach(async () => {
-    h = await Harness.start({ registerHandlers: (r) => registerEchoHandler(r) });
+    h = await Harness.start({ integrations: [], registerHandlers: (r) => registerEchoHandler(r) });
     push = pushPayload(forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName, workspaceUuid: h.tenant.workspace.uuid }), SHA);
   });
   afterEach(() => h.close());

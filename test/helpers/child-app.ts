@@ -13,7 +13,8 @@ async function main() {
   const relay = await createRelayApp({
     config,
     log: createLogger(config.logLevel),
-    registerHandlers: (r) => registerEchoHandler(r, { delayMs: Number(process.env.ECHO_DELAY_MS ?? 0), key: (hash) => `k-${hash.slice(0, 12)}` }),
+    integrations: [],
+    registerHandlers: (r) => registerEchoHandler(r, { delayMs: Number(process.env.ECHO_DELAY_MS ?? 0), key: (hash) => `k-${hash.slice(-12)}` }),
   });
   const { url } = await relay.listen(0);
   process.stdout.write(`LISTENING ${url}\n`);

@@ -6,7 +6,7 @@ export function startChildApp(env: Record<string, string>): Promise<{ proc: Chil
   const root = path.resolve(__dirname, "../..");
   const proc = spawn(process.execPath, ["--import", "tsx", "test/helpers/child-app.ts"], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "silent", ...env },
+    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: process.env.CHILD_LOG_LEVEL ?? "silent", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   return new Promise((resolve, reject) => {
@@ -14,6 +14,7 @@ export function startChildApp(env: Record<string, string>): Promise<{ proc: Chil
     let err = "";
     proc.stdout!.on("data", (d: Buffer) => {
       out += d.toString();
+      if (process.env.CHILD_LOG_LEVEL) process.stderr.write(d);
       const m = /LISTENING (\S+)/.exec(out);
       if (m) resolve({ proc, url: m[1]! });
     });

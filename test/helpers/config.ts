@@ -18,7 +18,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     RETRY_MAX_MS: "200",
     HTTP_INLINE_RETRY_MAX_WAIT_MS: "50",
     JOB_MAX_ATTEMPTS: "4",
-    BASE_URL: "http://127.0.0.1:0",
+    BASE_URL: "http://127.0.0.1:1", // replaced by the real address once listening
     PORT: "0",
     ...env,
   });

@@ -1,4 +1,4 @@
-import jwt from "atlassian-jwt";
+import * as jwt from "atlassian-jwt";
 
 export interface InboundJwtOptions {
   clientKey: string;

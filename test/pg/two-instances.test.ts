@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Harness } from "../helpers/harness";
 import { bitbucketWebhook, forRepository, waitFor } from "../helpers/fixtures";
-import { pushPayload } from "../helpers/echo-handler";
+import { pushPayload, registerEchoHandler } from "../helpers/echo-handler";
 import { startChildApp } from "../helpers/child";
 import { Job } from "../../src/models";
 
@@ -13,10 +13,10 @@ describe("PostgreSQL: two app instances, one queue", function () {
   });
 
   it("claims with SKIP LOCKED: every job runs once, across two processes", async () => {
-    const h = await Harness.start({ env: { WORKER_ENABLED: "false" } });
+    const h = await Harness.start({ env: { WORKER_ENABLED: "false" }, integrations: [], registerHandlers: (r) => registerEchoHandler(r, { key: (hash) => `k-${hash.slice(-12)}` }) });
     const N = 300;
     for (let i = 0; i < N; i++) {
-      const payload = pushPayload(forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName }), i.toString(16).padStart(40, "b"));
+      const payload = pushPayload(forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName }), `d${i.toString(16).padStart(39, "0")}`);
       await h.webhook("repo:push", payload);
     }
     const db = h.services.config.database;
@@ -46,7 +46,7 @@ describe("PostgreSQL: two app instances, one queue", function () {
   });
 
   it("hands concurrent claims disjoint jobs", async () => {
-    const h = await Harness.start({ env: { WORKER_ENABLED: "false" } });
+    const h = await Harness.start({ env: { WORKER_ENABLED: "false" }, integrations: [], registerHandlers: (r) => registerEchoHandler(r, { key: (hash) => `k-${hash.slice(-12)}` }) });
     try {
       await h.services.queue.enqueue(
         Array.from({ length: 100 }, (_, i) => ({ installationId: h.tenant.installation.id, handler: "x", integration: "core", payload: { i }, maxAttempts: 3 })),

@@ -1,0 +1,97 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Request } from "express";
+import type { Config } from "../../config/config";
+import { BOOTSTRAP_ELEMENT_ID, type PageBootstrap } from "../../../ui/lib/bootstrap";
+
+/** Where `npm run build:ui` writes the page bundles (served at `/static/build`). */
+export const STATIC_DIR = path.resolve(__dirname, "../../../static");
+export const CONNECT_ALL_JS = "https://bitbucket.org/atlassian-connect/all.js";
+
+/** What ACE's `authenticate()` leaves on the request of a verified iframe load. */
+interface AceContext {
+  token?: string;
+  userAccountId?: string;
+  clientKey?: string;
+}
+
+export interface PageShellOptions {
+  /** Bundle name: `ui/pages/<page>.tsx` → `/static/build/<page>.js`. */
+  page: string;
+  title: string;
+  config: Pick<Config, "connect">;
+}
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+/** JSON that is safe inside `<script type="application/json">` (no `</script>`, no HTML comments). */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e")
+    .replace(/&/g, "\\u0026")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+function queryString(req: Request, name: string): string | null {
+  const v = req.query[name];
+  return typeof v === "string" && v.length > 0 && v.length <= 512 ? v : null;
+}
+
+/** The bootstrap of a Connect iframe page: ACE session token, repository from the query, viewer. */
+export function connectBootstrap(req: Request, page: string): PageBootstrap {
+  const ctx = (req as Request & { context?: AceContext }).context ?? {};
+  return {
+    host: "connect",
+    page,
+    token: ctx.token ?? null,
+    apiBase: "/connect/api",
+    repository: { uuid: queryString(req, "repoUuid"), fullName: queryString(req, "repoPath") },
+    viewer: { accountId: ctx.userAccountId ?? null },
+  };
+}
+
+/** True when the page's CSS bundle exists (esbuild writes one only if the page imports CSS). */
+function hasCss(page: string): boolean {
+  return fs.existsSync(path.join(STATIC_DIR, "build", `${page}.css`));
+}
+
+/** The HTML of an iframe page: the React bundle mounts into `#root` and reads the bootstrap JSON. */
+export function renderPageShell(bootstrap: PageBootstrap, opts: PageShellOptions): string {
+  const page = encodeURIComponent(opts.page);
+  const allJs = opts.config.connect.loadAllJs
+    ? `<script src="${CONNECT_ALL_JS}" data-options="sizeToParent:false"></script>`
+    : "";
+  const css = hasCss(opts.page) ? `<link rel="stylesheet" href="/static/build/${page}.css">` : "";
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(opts.title)}</title>`,
+    css,
+    allJs,
+    "</head>",
+    "<body>",
+    '<div id="root"></div>',
+    `<script type="application/json" id="${BOOTSTRAP_ELEMENT_ID}">${scriptJson(bootstrap)}</script>`,
+    `<script src="/static/build/${page}.js"></script>`,
+    "</body>",
+    "</html>",
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
+
+/** Headers of an iframe page: never cached (the session token is in it), no referrer leaks. */
+export const PAGE_HEADERS: Record<string, string> = {
+  "content-type": "text/html; charset=utf-8",
+  "cache-control": "no-store",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+};

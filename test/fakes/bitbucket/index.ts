@@ -1,0 +1,20 @@
+export { FakeBitbucket } from "./fake-bitbucket";
+export type {
+  Account,
+  AccountInput,
+  ArchiveSource,
+  BearerTokenOptions,
+  CommitStatus,
+  CommitStatusState,
+  FaultRule,
+  InstallationInput,
+  Participant,
+  ParticipantInput,
+  Permission,
+  PullRequest,
+  PullRequestInput,
+  PullRequestState,
+  RecordedCall,
+  RepositoryInput,
+  StartOptions,
+} from "./types";
