@@ -19,9 +19,11 @@ import { healthRouter } from "./web/health";
 import { createApiRouter, type ApiRouteFactory } from "./web/api";
 import { errorHandler } from "./web/errors";
 import { mountConnect } from "./connect";
+import "./connect/pages";
 import { INTEGRATIONS, type Integration } from "./integrations";
 import { API_ROUTES } from "./web/api/routes";
 import { FRONT_DOORS } from "./front-doors";
+import { startRetentionSchedule } from "./pipeline/retention";
 
 export interface AppOptions {
   config?: Config;
@@ -122,6 +124,9 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   await new Promise((resolve) => process.nextTick(resolve));
   app.use(errorHandler(log));
   worker?.start();
+  // Activity retention runs where the worker runs (a web-only instance leaves it to the workers).
+  const retention = worker ? startRetentionSchedule(services) : null;
+  const background = worker ? integrations.flatMap((i) => (i.background ? [i.background(services)] : [])) : [];
 
   let server: Server | null = null;
   return {
@@ -140,7 +145,9 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
       });
     },
     async close() {
+      for (const b of background) await b.stop();
       await worker?.stop();
+      await retention?.stop();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await db.close();
     },

@@ -31,8 +31,16 @@ const EnvSchema = z.object({
   HTTP_INLINE_RETRY_MAX_WAIT_MS: z.coerce.number().int().min(0).default(5_000),
   /** Comma list of host globs Connect installs may come from (ACE's whitelist). */
   CONNECT_ALLOWED_HOSTS: z.string().default("bitbucket.org,api.bitbucket.org"),
+  /** Whether iframe pages load Bitbucket's Connect JS API (all.js); off by default under NODE_ENV=test (no network). */
+  CONNECT_LOAD_ALL_JS: bool.optional(),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   ACTIVITY_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** Forge front door: the manifest's app.id (ari:cloud:ecosystem::app/<uuid> or the bare uuid); unset = door closed. */
+  FORGE_APP_ID: z.string().regex(/^(ari:cloud:ecosystem::app\/)?[A-Za-z0-9-]+$/, "must be the Forge app id").optional(),
+  FORGE_JWKS_URL: z.string().url().default("https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json"),
+  /** Comma list of hosts a FIT's Bitbucket apiBaseUrl may name (the system token is only ever sent there). */
+  FORGE_API_HOSTS: z.string().default("api.bitbucket.org"),
+  FORGE_SITE_URL: z.string().url().default("https://bitbucket.org"),
 });
 
 export interface Config {
@@ -48,9 +56,10 @@ export interface Config {
   worker: { enabled: boolean; concurrency: number; pollMs: number; leaseMs: number; maxAttempts: number };
   retry: { baseMs: number; maxMs: number };
   http: { timeoutMs: number; inlineRetries: number; inlineRetryMaxWaitMs: number };
-  connect: { allowedHosts: string[] };
+  connect: { allowedHosts: string[]; loadAllJs?: boolean };
   maxBodyBytes: number;
   activityRetentionDays: number;
+  forge: { appId: string | null; jwksUrl: string; apiHosts: string[]; siteUrl: string };
 }
 
 export class ConfigError extends Error {}
@@ -88,9 +97,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       inlineRetries: e.HTTP_INLINE_RETRIES,
       inlineRetryMaxWaitMs: e.HTTP_INLINE_RETRY_MAX_WAIT_MS,
     },
-    connect: { allowedHosts: e.CONNECT_ALLOWED_HOSTS.split(",").map((h) => h.trim()).filter(Boolean) },
+    connect: {
+      allowedHosts: e.CONNECT_ALLOWED_HOSTS.split(",").map((h) => h.trim()).filter(Boolean),
+      loadAllJs: e.CONNECT_LOAD_ALL_JS ?? e.NODE_ENV !== "test",
+    },
     maxBodyBytes: e.MAX_BODY_BYTES,
     activityRetentionDays: e.ACTIVITY_RETENTION_DAYS,
+    forge: {
+      appId: e.FORGE_APP_ID ? (e.FORGE_APP_ID.startsWith("ari:") ? e.FORGE_APP_ID : `ari:cloud:ecosystem::app/${e.FORGE_APP_ID}`) : null,
+      jwksUrl: e.FORGE_JWKS_URL,
+      apiHosts: e.FORGE_API_HOSTS.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
+      siteUrl: e.FORGE_SITE_URL.replace(/\/$/, ""),
+    },
   };
   return { ...config, ...overrides };
 }

@@ -4,7 +4,7 @@ import type { Services } from "../core/services";
 import { isBitbucketEventKey, parseBitbucketEvent } from "../bitbucket/events";
 import { ingest } from "../pipeline/ingest";
 import { sendError } from "../web/errors";
-import { aceAuth } from "./ace-auth";
+import { aceAuth, connectTokenOf } from "./ace-auth";
 import type { AceAddon } from "./addon";
 
 /** Descriptor URL of an event's webhook: one URL per event (ACE reports shared URLs under the first name). */
@@ -46,7 +46,9 @@ export function webhookRouter(services: Services, addon: AceAddon): Router {
           idempotencyKey,
           repository: { uuid: repo.uuid, fullName: repo.full_name },
           payload: parsed.payload,
+          token: connectTokenOf(req),
         });
+        if (result.replay) return sendError(res, 401, "replayed token");
         res.status(result.duplicate ? 200 : 204).end();
       } catch (err) {
         next(err);

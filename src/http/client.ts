@@ -19,6 +19,8 @@ export interface HttpRequest {
   timeoutMs?: number;
   /** Inline retries on 429/5xx/network errors; defaults to the client's setting. */
   retries?: number;
+  /** What metrics and the call log show instead of the URL, when the URL itself is a secret (chat webhooks). */
+  displayUrl?: string;
 }
 
 export interface HttpResponse {
@@ -149,7 +151,7 @@ export class HttpClient {
     recordCall({
       target: req.target,
       method: req.method,
-      url: redactUrl(req.url),
+      url: req.displayUrl ?? redactUrl(req.url),
       status,
       durationMs,
       error: err instanceof Error ? err.message : undefined,

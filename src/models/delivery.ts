@@ -1,4 +1,4 @@
-import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
+import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
 
 /** Where an inbound event came from. */
 export type DeliverySource = "bitbucket" | "buildkite" | "eventbridge" | "forge" | "schedule" | "replay";
@@ -14,6 +14,8 @@ export class Delivery extends Model<InferAttributes<Delivery>, InferCreationAttr
   declare repositoryFullName: string | null;
   declare payload: string;
   declare receivedAt: number;
+  /** SHA-256 of the sender's token (Connect JWT), for replay detection. */
+  declare tokenHash: CreationOptional<string | null>;
 
   static initModel(sequelize: Sequelize): void {
     Delivery.init(
@@ -27,6 +29,7 @@ export class Delivery extends Model<InferAttributes<Delivery>, InferCreationAttr
         repositoryFullName: { type: DataTypes.STRING(255), allowNull: true },
         payload: { type: DataTypes.TEXT, allowNull: false },
         receivedAt: { type: DataTypes.BIGINT, allowNull: false },
+        tokenHash: { type: DataTypes.STRING(64), allowNull: true },
       },
       { sequelize, tableName: "deliveries", underscored: true, timestamps: false },
     );

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Job } from "../models";
 import { Delivery } from "../models";
 import { collectCalls } from "../http/call-log";
-import { isRetryable, retryAfterOf } from "../http/errors";
+import { PermanentError, isRetryable, retryAfterOf } from "../http/errors";
 import { backoffDelay } from "../http/retry";
 import type { Services } from "../core/services";
 import type { HandlerContext, HandlerOutcome } from "./context";
@@ -161,7 +161,14 @@ export class Worker {
     if (!installation) return { ignored: "installation no longer exists" };
     const delivery = job.deliveryId ? await Delivery.findByPk(job.deliveryId) : null;
     const raw: unknown = job.payload !== null ? JSON.parse(job.payload) : delivery ? JSON.parse(delivery.payload) : null;
-    const payload = schema ? schema.parse(raw) : raw;
+    let payload: unknown = raw;
+    if (schema) {
+      try {
+        payload = schema.parse(raw);
+      } catch (err) {
+        throw new PermanentError(`stored payload does not match ${job.handler}: ${err instanceof Error ? err.message.slice(0, 300) : String(err)}`);
+      }
+    }
     const repositoryUuid = job.repositoryUuid ?? delivery?.repositoryUuid ?? null;
     const repository = repositoryUuid ? { uuid: repositoryUuid, fullName: delivery?.repositoryFullName ?? null } : null;
     const log = baseLog.child({

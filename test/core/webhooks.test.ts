@@ -62,6 +62,20 @@ describe("Bitbucket webhooks through the Connect door", () => {
     assert.equal(h.fake.callsTo("POST", /statuses\/build$/).length, 1);
   });
 
+  it("answers a replay (same JWT and body, another delivery id) with 401; the same JWT may sign another body", async () => {
+    const token = h.jwtFor("POST", "/connect/webhooks/repo/push");
+    const id = randomUUID();
+    assert.equal((await h.webhook("repo:push", push, { jwt: token, requestUuid: id })).status, 204);
+    assert.equal((await h.webhook("repo:push", push, { jwt: token, requestUuid: id })).status, 200, "Bitbucket's own retry is a duplicate");
+    const replay = await h.webhook("repo:push", push, { jwt: token, requestUuid: randomUUID() });
+    assert.equal(replay.status, 401);
+    assert.equal(await Delivery.count(), 1);
+    // Bitbucket's JWTs carry no nonce: two different events signed in the same second share a token.
+    const other = pushPayload(push, "3".repeat(40));
+    assert.equal((await h.webhook("repo:push", other, { jwt: token, requestUuid: randomUUID() })).status, 204);
+    assert.equal(await Delivery.count(), 2);
+  });
+
   it("answers bad input with a 4xx and a short reason, storing nothing", async () => {
     const jwt = (p: string) => ({ authorization: `JWT ${h.jwtFor("POST", p)}` });
     const p = "/connect/webhooks/repo/push";

@@ -1,4 +1,6 @@
 import type { ApiRouteFactory } from "./index";
+import { settingsRoutes } from "./settings-routes";
+import { activityRoutes } from "./activity-routes";
 
 /** API routes of the app's own pages (settings, activity log), beside those integrations bring. */
-export const API_ROUTES: ApiRouteFactory[] = [];
+export const API_ROUTES: ApiRouteFactory[] = [settingsRoutes, activityRoutes];

@@ -1,0 +1,47 @@
+import type { Express, Router } from "express";
+import type { Services } from "../core/services";
+import { sendError } from "../web/errors";
+import { forgePrincipal } from "./api-auth";
+import { registerForgeCredentials } from "./credentials";
+import { eventsRouter } from "./events-route";
+import { fitAuth } from "./fit-auth";
+import { FitVerifier } from "./fit-verifier";
+import { ForgeInstallations } from "./installations";
+import { lifecycleRouter } from "./lifecycle-route";
+import { SystemTokenStore } from "./system-token";
+import { registerTranslateHandler } from "./translate";
+
+/** Where the manifest's endpoints point (remote baseUrl + route.path); the UI calls `/forge/api/*`. */
+export const FORGE_PATHS = {
+  events: "/forge/events",
+  lifecycle: "/forge/lifecycle",
+  scheduled: "/forge/scheduled",
+  preUninstall: "/forge/pre-uninstall",
+  api: "/forge/api",
+} as const;
+
+/**
+ * The Forge front door (Forge Remote): every request carries a FIT, verified against Forge's JWKS;
+ * product events go into the same durable pipeline as Connect webhooks; the host-agnostic JSON API
+ * is served under `/forge/api` for the Custom UI's `invokeRemote`. Closed (404) while FORGE_APP_ID
+ * is unset.
+ */
+export function mountForge(app: Express, services: Services, api: Router): void {
+  registerForgeCredentials();
+  registerTranslateHandler(services);
+  const { appId, jwksUrl } = services.config.forge;
+  if (!appId) {
+    app.use("/forge", (_req, res) => sendError(res, 404, "the Forge front door is not configured (FORGE_APP_ID)"));
+    return;
+  }
+  const verifier = new FitVerifier({ appId, jwksUrl, http: services.http });
+  const installs = new ForgeInstallations(services);
+  const tokens = new SystemTokenStore(services.installations);
+  services.installations.onPurge(async (id) => tokens.forget(id));
+  const auth = fitAuth({ verifier, installations: installs, tokens });
+
+  app.use(FORGE_PATHS.events, auth, eventsRouter(services));
+  app.use("/forge", lifecycleRouter(services, auth, installs, tokens));
+  app.use(FORGE_PATHS.api, auth, forgePrincipal, api);
+  app.use("/forge", (_req, res) => sendError(res, 404, "not found"));
+}

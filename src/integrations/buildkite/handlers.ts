@@ -1,0 +1,126 @@
+import { z } from "zod";
+import type { HandlerRegistry } from "../../pipeline/registry";
+import type { Services } from "../../core/services";
+import type { InstallationView } from "../../core/installations";
+import { postBuildStatus, type RepoAddress } from "../../bitbucket/api/statuses";
+import type { BuildkiteReportJob } from "./build-event";
+import { isKnownState, rankOf, statusFor } from "./mapping";
+import { bitbucketHosts, redactGitUrl } from "./repo-url";
+import { selectRepositories, skipReason } from "./routing";
+import { ReportedStatusStore } from "./reported-store";
+
+const ReportJobSchema: z.ZodType<BuildkiteReportJob> = z.object({
+  eventId: z.string().min(1),
+  repository: z.object({ uuid: z.string().min(1), fullName: z.string().nullable() }),
+  commit: z.string().regex(/^[0-9a-f]{7,40}$/i),
+  buildNumber: z.number().int().nonnegative(),
+  buildState: z.string().min(1),
+  rank: z.number().int(),
+  occurredAt: z.number(),
+  status: z.object({
+    key: z.string().min(1).max(40),
+    state: z.enum(["INPROGRESS", "SUCCESSFUL", "FAILED", "STOPPED"]),
+    name: z.string().optional(),
+    url: z.string().optional(),
+    description: z.string().optional(),
+    refname: z.string().optional(),
+  }),
+});
+
+function addressOf(repository: BuildkiteReportJob["repository"], installation: InstallationView): RepoAddress {
+  const [workspace, slug] = repository.fullName?.split("/") ?? [];
+  if (workspace && slug) return { workspace, slug };
+  return { workspace: installation.workspaceUuid, slug: repository.uuid };
+}
+
+/** Re-posts at most this many newer statuses that arrived while posting (see ReportedStatusStore). */
+const MAX_CATCH_UP = 5;
+
+/**
+ * `buildkite.route`: one job per stored build event. Finds the repositories it reports to (explicit
+ * mapping, else the pipeline's git URL), applies each repository's filters and enqueues one
+ * `buildkite.report` per repository.
+ *
+ * `buildkite.report`: posts the status unless a newer event of the same key and commit was already
+ * accepted (no regression), then confirms; Bitbucket 429/5xx are retried by the worker.
+ */
+export function registerBuildkiteHandlers(registry: HandlerRegistry, services: Services): void {
+  const store = new ReportedStatusStore(services.db);
+  services.installations.onPurge((id) => store.purge(id));
+
+  registry.on("buildkite:build", { name: "buildkite.route", integration: "buildkite" }, async (ctx) => {
+    const build = ctx.payload;
+    const pipeline = build.organization ? `${build.organization}/${build.pipeline.slug}` : build.pipeline.slug;
+    const enabled = await ctx.services.settings.enabledRepositories(ctx.installation.id, "buildkite");
+    const selection = selectRepositories(build, enabled, bitbucketHosts(ctx.installation.baseUrl));
+    if (!selection.repositories.length) {
+      ctx.log.info(
+        { pipeline, pipelineRepo: build.pipeline.repo ? redactGitUrl(build.pipeline.repo) : null, build: build.number, eventId: build.eventId },
+        "Buildkite build of a pipeline that no enabled repository matches: ignored",
+      );
+      return { ignored: `no repository with Buildkite enabled matches pipeline ${pipeline}` };
+    }
+    if (!isKnownState(build.state)) {
+      ctx.log.warn({ pipeline, build: build.number, state: build.state }, "Buildkite build state without a mapping: ignored");
+      return { ignored: `build state "${build.state}" has no Bitbucket mapping` };
+    }
+    const reported: string[] = [];
+    const skipped: Record<string, string> = {};
+    for (const repo of selection.repositories) {
+      const name = repo.repositoryFullName ?? repo.repositoryUuid;
+      const reason = skipReason(build, repo.settings);
+      const status = reason ? null : statusFor(build, repo.settings.blockedAs);
+      if (!status) {
+        skipped[name] = reason ?? `state ${build.state} is not reported`;
+        continue;
+      }
+      await ctx.enqueue(
+        "buildkite.report",
+        {
+          eventId: build.eventId,
+          repository: { uuid: repo.repositoryUuid, fullName: repo.repositoryFullName },
+          commit: build.commit.toLowerCase(),
+          buildNumber: build.number,
+          buildState: build.state,
+          rank: rankOf(build.state),
+          occurredAt: build.occurredAt,
+          status,
+        },
+        { dedupeKey: `buildkite.report:${ctx.delivery?.id ?? build.eventId}:${repo.repositoryUuid}`, repositoryUuid: repo.repositoryUuid },
+      );
+      reported.push(name);
+    }
+    if (!reported.length) return { ignored: Object.entries(skipped).map(([r, why]) => `${r}: ${why}`).join("; ") };
+    return { done: { pipeline, build: build.number, state: build.state, via: selection.via, repositories: reported, skipped } };
+  });
+
+  registry.job("buildkite.report", { integration: "buildkite", requiresEnabled: true, schema: ReportJobSchema }, async (ctx) => {
+    const job = ctx.payload;
+    const slot = { installationId: ctx.installation.id, repositoryUuid: job.repository.uuid, commit: job.commit, key: job.status.key };
+    const claim = await store.claim(slot, {
+      eventId: job.eventId,
+      buildNumber: job.buildNumber,
+      buildState: job.buildState,
+      rank: job.rank,
+      occurredAt: job.occurredAt,
+      status: job.status,
+    });
+    if (claim.kind === "duplicate") return { ignored: "this event was already reported" };
+    if (claim.kind === "stale") {
+      return { ignored: `older than build #${claim.current.buildNumber} (${claim.current.buildState}) already reported for this commit` };
+    }
+    const repo = addressOf(job.repository, ctx.installation);
+    let eventId = job.eventId;
+    let status = job.status;
+    let reposted = 0;
+    for (;;) {
+      await postBuildStatus(ctx.bitbucket, repo, job.commit, status);
+      const newer = await store.confirm(slot, eventId);
+      if (!newer || reposted >= MAX_CATCH_UP) break;
+      eventId = newer.eventId;
+      status = newer.status;
+      reposted++;
+    }
+    return { done: { commit: job.commit, key: status.key, state: status.state, build: job.buildNumber, ...(reposted ? { reposted } : {}) } };
+  });
+}

@@ -1,0 +1,60 @@
+import type { BuildkiteBuild } from "./build-event";
+import type { BuildkiteSettings } from "./settings";
+import { gitUrlMatches } from "./repo-url";
+
+export interface CandidateRepository {
+  repositoryUuid: string;
+  repositoryFullName: string | null;
+  settings: BuildkiteSettings;
+}
+
+export interface Selection {
+  via: "mapping" | "url" | null;
+  repositories: CandidateRepository[];
+}
+
+/** Whether a repository's explicit mapping lists the build's pipeline (`slug` or `org/slug`). */
+export function pipelineListed(settings: BuildkiteSettings, build: Pick<BuildkiteBuild, "organization" | "pipeline">): boolean {
+  const slug = build.pipeline.slug.toLowerCase();
+  const org = build.organization?.toLowerCase() ?? null;
+  return settings.pipelines.some((ref) => {
+    const [a, b] = ref.toLowerCase().split("/");
+    return b === undefined ? a === slug : a === org && b === slug;
+  });
+}
+
+/**
+ * The repositories (Buildkite switched on) a build reports to: those whose settings list its
+ * pipeline explicitly; when none does, those whose full name its pipeline's git URL points at.
+ */
+export function selectRepositories(build: BuildkiteBuild, enabled: CandidateRepository[], hosts: string[]): Selection {
+  const mapped = enabled.filter((r) => pipelineListed(r.settings, build));
+  if (mapped.length) return { via: "mapping", repositories: mapped };
+  const repoUrl = build.pipeline.repo;
+  if (!repoUrl) return { via: null, repositories: [] };
+  const matched = enabled.filter((r) => r.repositoryFullName && gitUrlMatches(repoUrl, r.repositoryFullName, hosts));
+  return { via: matched.length ? "url" : null, repositories: matched };
+}
+
+function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*");
+  return new RegExp(`^${escaped}$`);
+}
+
+export function branchAllowed(branches: string[], branch: string | null): boolean {
+  if (!branches.length) return true;
+  if (!branch) return false;
+  return branches.some((p) => globToRegExp(p).test(branch));
+}
+
+const FULL_SHA = /^[0-9a-f]{40}$/i;
+const ANY_SHA = /^[0-9a-f]{7,40}$/i;
+
+/** Why a repository's filters skip a build, or null when it is reported. */
+export function skipReason(build: BuildkiteBuild, settings: BuildkiteSettings): string | null {
+  if (!ANY_SHA.test(build.commit)) return `commit "${build.commit.slice(0, 64)}" is not a commit SHA`;
+  if (settings.skipNonShaCommits && !FULL_SHA.test(build.commit)) return `commit "${build.commit}" is not a full SHA`;
+  if (settings.skipTriggerJobs && build.source === "trigger_job") return "build was started by a trigger step (source trigger_job)";
+  if (!branchAllowed(settings.branches, build.branch)) return `branch "${build.branch ?? ""}" is not in the branch filter`;
+  return null;
+}

@@ -1,0 +1,72 @@
+import { z } from "zod";
+import type { HandlerRegistry } from "../../pipeline/registry";
+import type { EventKey } from "../../pipeline/events";
+import type { Forwardable } from "./settings";
+import { deliverPrepared, publishEvents, RETRY_JOB } from "./publisher";
+import type { PreparedEntry } from "./entries";
+
+/** The Bitbucket events forwarded, by family (the settings' event-type switches). */
+export const FORWARDED_EVENTS: Record<Forwardable, EventKey[]> = {
+  push: ["repo:push"],
+  pull_request: [
+    "pullrequest:created",
+    "pullrequest:updated",
+    "pullrequest:approved",
+    "pullrequest:unapproved",
+    "pullrequest:changes_request_created",
+    "pullrequest:changes_request_removed",
+    "pullrequest:fulfilled",
+    "pullrequest:rejected",
+  ],
+  commit_status: ["repo:commit_status_created", "repo:commit_status_updated"],
+};
+
+export function familyOf(eventKey: string): Forwardable | undefined {
+  return (Object.keys(FORWARDED_EVENTS) as Forwardable[]).find((f) => FORWARDED_EVENTS[f].includes(eventKey as EventKey));
+}
+
+const PreparedEntrySchema = z.object({
+  Source: z.string(),
+  DetailType: z.string(),
+  Detail: z.string(),
+  EventBusName: z.string(),
+  Time: z.number(),
+  Resources: z.array(z.string()),
+  trimmed: z.boolean(),
+});
+
+export interface RetryEntriesJob {
+  entries: PreparedEntry[];
+  generation: number;
+}
+
+const RetryEntriesSchema = z.object({ entries: z.array(PreparedEntrySchema).min(1).max(1000), generation: z.number().int().min(0) });
+
+declare module "../../pipeline/events" {
+  interface JobMap {
+    "eventbridge-out.retry-entries": RetryEntriesJob;
+  }
+}
+
+export function registerEventBridgeOut(registry: HandlerRegistry): void {
+  const keys = Object.values(FORWARDED_EVENTS).flat();
+  registry.on(keys, { name: "eventbridge-out.forward", integration: "eventbridge-out", requiresEnabled: true }, async (ctx) => {
+    const eventKey = ctx.delivery?.eventKey;
+    const family = eventKey ? familyOf(eventKey) : undefined;
+    if (!eventKey || !family || !ctx.repository) return { ignored: "not a forwarded Bitbucket event" };
+    const settings = await ctx.settings("eventbridge-out");
+    if (!settings.eventTypes.includes(family)) return { ignored: `${family} events are not forwarded for this repository` };
+    const res = await publishEvents(ctx.services, ctx.installation, ctx.repository.uuid, [
+      { detailType: eventKey, detail: ctx.payload as Record<string, unknown> },
+    ]);
+    if (res.skipped) return { ignored: res.skipped };
+    return { done: { published: res.published, eventIds: res.eventIds, trimmed: res.trimmed ?? 0, deferred: res.deferred ?? 0 } };
+  });
+
+  registry.job(RETRY_JOB, { integration: "eventbridge-out", requiresEnabled: true, schema: RetryEntriesSchema }, async (ctx) => {
+    if (!ctx.repository) return { ignored: "no repository" };
+    const settings = await ctx.settings("eventbridge-out");
+    const res = await deliverPrepared(ctx.services, ctx.installation, ctx.repository.uuid, settings, ctx.payload.entries, ctx.payload.generation);
+    return { done: { published: res.published, eventIds: res.eventIds, deferred: res.deferred ?? 0, generation: ctx.payload.generation } };
+  });
+}

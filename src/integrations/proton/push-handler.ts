@@ -1,0 +1,34 @@
+import type { HandlerRegistry } from "../../pipeline/registry";
+import { repoPath } from "../../bitbucket/client";
+import { branchSelected } from "./branches";
+
+/**
+ * `repo:push` → one `proton.sync` job per updated branch that the settings select (default: the
+ * main branch), for the branch's new head commit. Deduplicated per (repository, branch, commit).
+ */
+export function registerPushHandler(registry: HandlerRegistry): void {
+  registry.on("repo:push", { name: "proton.push", integration: "proton", requiresEnabled: true }, async (ctx) => {
+    const settings = await ctx.settings("proton");
+    const repo = ctx.payload.repository;
+    const [workspace, slug] = repo.full_name.split("/") as [string, string];
+    const heads = ctx.payload.push.changes.flatMap((c) =>
+      c.new && c.new.type === "branch" && c.new.target?.hash ? [{ branch: c.new.name, commit: c.new.target.hash }] : [],
+    );
+    if (!heads.length) return { ignored: "no branch head in this push" };
+    let mainBranch: string | null = repo.mainbranch?.name ?? null;
+    if (!settings.branches.length && !mainBranch) {
+      const info = await ctx.bitbucket.get<{ mainbranch?: { name?: string } }>(repoPath(workspace, slug));
+      mainBranch = info.mainbranch?.name ?? null;
+    }
+    const selected = heads.filter((h) => branchSelected(h.branch, settings.branches, mainBranch));
+    if (!selected.length) return { ignored: `no selected branch in this push (${heads.map((h) => h.branch).join(", ")})` };
+    for (const h of selected) {
+      await ctx.enqueue(
+        "proton.sync",
+        { workspace, slug, commit: h.commit, branch: h.branch },
+        { dedupeKey: `proton.sync:${repo.uuid}:${h.branch}:${h.commit}` },
+      );
+    }
+    return { done: { enqueued: selected.map((h) => `${h.branch}@${h.commit.slice(0, 12)}`) } };
+  });
+}

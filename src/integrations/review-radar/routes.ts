@@ -1,0 +1,68 @@
+import { Router, type Response } from "express";
+import { z } from "zod";
+import type { Services } from "../../core/services";
+import { HttpError, NetworkError } from "../../http/errors";
+import { principalOf } from "../../web/principal";
+import { sendError } from "../../web/errors";
+import { radarOf, STATUS_LOOKUP_MAX } from "./radar";
+
+const RepoUuid = z.string().regex(/^\{[0-9a-fA-F-]{36}\}$/, "must be a {uuid}");
+const RepoPath = z.string().regex(/^[^/\s]{1,128}\/[^/\s]{1,128}$/).optional();
+const Commit = z.string().regex(/^[0-9a-fA-F]{7,40}$/);
+const StatusesBody = z.object({ repoUuid: RepoUuid, commits: z.array(Commit).min(1).max(STATUS_LOOKUP_MAX) }).strict();
+
+/** Bitbucket failures as the page sees them: a missing repository is 404, anything else 502. */
+function sendUpstreamError(services: Services, res: Response, err: unknown): void {
+  if (err instanceof HttpError && err.status === 404) return sendError(res, 404, "repository not found");
+  if (err instanceof HttpError || err instanceof NetworkError) {
+    services.log.warn({ err: { message: err.message } }, "review radar: Bitbucket call failed");
+    return sendError(res, 502, "Bitbucket is not answering, try again shortly");
+  }
+  throw err;
+}
+
+/**
+ * The panel's JSON API (host-agnostic). The caller's installation comes from the front door; the
+ * repository is addressed inside that installation's workspace only, so another tenant's repository
+ * is never reachable.
+ */
+export function reviewRadarRoutes(services: Services): Router {
+  const router = Router();
+  const radar = radarOf(services);
+
+  router.get("/review-radar/panel", async (req, res, next) => {
+    const uuid = RepoUuid.safeParse(req.query.repoUuid);
+    if (!uuid.success) return sendError(res, 400, "repoUuid must be a repository {uuid}");
+    const path = RepoPath.safeParse(req.query.repoPath);
+    const { installation, accountId } = principalOf(res);
+    try {
+      const settings = await services.settings.get(installation.id, uuid.data, "review-radar");
+      const view = await radar.panel(installation, { uuid: uuid.data, fullName: path.success ? (path.data ?? null) : null }, accountId, settings);
+      res.set("cache-control", "no-store").json(view);
+    } catch (err) {
+      try {
+        sendUpstreamError(services, res, err);
+      } catch (e) {
+        next(e);
+      }
+    }
+  });
+
+  router.post("/review-radar/statuses", async (req, res, next) => {
+    const body = StatusesBody.safeParse(req.body);
+    if (!body.success) return sendError(res, 400, `invalid request: ${body.error.issues[0]?.path.join(".") || "body"} ${body.error.issues[0]?.message ?? ""}`.trim());
+    const { installation } = principalOf(res);
+    try {
+      const builds = await radar.lookupStatuses(installation, body.data.repoUuid, body.data.commits);
+      res.set("cache-control", "no-store").json({ builds });
+    } catch (err) {
+      try {
+        sendUpstreamError(services, res, err);
+      } catch (e) {
+        next(e);
+      }
+    }
+  });
+
+  return router;
+}

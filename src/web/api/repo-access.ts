@@ -1,0 +1,43 @@
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { Services } from "../../core/services";
+import { principalOf } from "../principal";
+import { sendError } from "../errors";
+import { atLeast, repoPermissions, type AccessLevel, type RepoAccess } from "../permissions";
+
+const UUID = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$/;
+
+/** A repository UUID as Bitbucket writes it (`{…}`, lower case), or null when it is not one. */
+export function normaliseRepoUuid(raw: unknown): string | null {
+  if (typeof raw !== "string") return null;
+  const m = UUID.exec(raw.trim());
+  return m ? `{${m[1]!.toLowerCase()}}` : null;
+}
+
+/**
+ * Guards routes under `/repositories/:repoUuid/…`: the UUID must be well formed and the viewing
+ * account must have at least `min` on that repository (asked of Bitbucket, cached briefly).
+ * Sets `res.locals.repoAccess`.
+ */
+export function requireRepoAccess(services: Services, min: AccessLevel): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const uuid = normaliseRepoUuid(req.params.repoUuid);
+    if (!uuid) return sendError(res, 400, "repoUuid must be a repository UUID");
+    repoPermissions(services)
+      .resolve(principalOf(res), uuid)
+      .then((result) => {
+        if (!result.ok) return sendError(res, result.status, result.reason);
+        if (!atLeast(result.access.level, min)) {
+          return sendError(res, 403, min === "admin" ? "only repository admins may do this" : "you have no access to this repository");
+        }
+        res.locals.repoAccess = result.access;
+        next();
+      })
+      .catch(next);
+  };
+}
+
+export function repoAccessOf(res: Response): RepoAccess {
+  const a = res.locals.repoAccess as RepoAccess | undefined;
+  if (!a) throw new Error("route is mounted without requireRepoAccess");
+  return a;
+}

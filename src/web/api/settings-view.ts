@@ -1,0 +1,123 @@
+import { z } from "zod";
+import type { Services } from "../../core/services";
+import type { InstallationView } from "../../core/installations";
+import type { CopyValue, IntegrationDefinition, IntegrationId, IntegrationPageContext } from "../../settings/registry";
+import type { PublicSettings } from "../../settings/service";
+import type { RepoAccess } from "../permissions";
+
+export type JsonSchema = Record<string, unknown>;
+
+/** One settings card as the page receives it. Never holds a secret value. */
+export interface SettingsCard {
+  id: string;
+  title: string;
+  description: string | null;
+  enabled: boolean;
+  /** Admins only (read-only viewers get null): the non-secret fields' values. */
+  values: Record<string, unknown> | null;
+  /** Admins only: whether each secret field is set. */
+  secrets: Record<string, { set: boolean }> | null;
+  secretFields: string[];
+  /** JSON Schema (draft 2020-12) of the document, from the integration's zod schema. */
+  schema: JsonSchema | null;
+  copyValues: CopyValue[];
+  copyValuesError: string | null;
+  actions: Array<{ id: string; label: string }>;
+}
+
+const schemaCache = new WeakMap<IntegrationDefinition, JsonSchema | null>();
+
+/** The integration's zod schema as JSON Schema (input side: defaults make fields optional). */
+export function jsonSchemaOf(def: IntegrationDefinition): JsonSchema | null {
+  if (schemaCache.has(def)) return schemaCache.get(def) ?? null;
+  let out: JsonSchema | null;
+  try {
+    out = z.toJSONSchema(def.schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  } catch {
+    out = null;
+  }
+  schemaCache.set(def, out);
+  return out;
+}
+
+/** The full document (secrets included) of one integration: server side only. */
+export async function fullSettings(services: Services, installationId: string, repositoryUuid: string, def: IntegrationDefinition) {
+  return (await services.settings.get(installationId, repositoryUuid, def.id as IntegrationId)) as unknown as { enabled: boolean };
+}
+
+export function pageContext(
+  services: Services,
+  installation: InstallationView,
+  access: RepoAccess,
+  settings: { enabled: boolean },
+): IntegrationPageContext<{ enabled: boolean }> {
+  return { services, installation, repository: access.repository, settings, actor: access.accountId };
+}
+
+/**
+ * Builds the cards of the settings page. Admins get values, secret status, copy values and
+ * actions; everyone else sees only which integrations are on.
+ */
+export async function settingsCards(
+  services: Services,
+  installation: InstallationView,
+  access: RepoAccess,
+  defs: IntegrationDefinition[],
+): Promise<SettingsCard[]> {
+  const admin = access.level === "admin";
+  const views = await services.settings.publicView(installation.id, access.repository.uuid, defs.map((d) => d.id));
+  const cards: SettingsCard[] = [];
+  for (const def of defs) {
+    const view = views[def.id]!;
+    cards.push(admin ? await adminCard(services, installation, access, def, view) : readOnlyCard(def, view));
+  }
+  return cards;
+}
+
+function base(def: IntegrationDefinition, view: PublicSettings) {
+  return { id: def.id, title: def.title, description: def.description ?? null, enabled: view.enabled === true };
+}
+
+function readOnlyCard(def: IntegrationDefinition, view: PublicSettings): SettingsCard {
+  return {
+    ...base(def, view),
+    values: null,
+    secrets: null,
+    secretFields: [],
+    schema: null,
+    copyValues: [],
+    copyValuesError: null,
+    actions: [],
+  };
+}
+
+export async function adminCard(
+  services: Services,
+  installation: InstallationView,
+  access: RepoAccess,
+  def: IntegrationDefinition,
+  view: PublicSettings,
+): Promise<SettingsCard> {
+  const { secrets, ...values } = view;
+  let copyValues: CopyValue[] = [];
+  let copyValuesError: string | null = null;
+  if (def.copyValues) {
+    try {
+      const settings = await fullSettings(services, installation.id, access.repository.uuid, def);
+      copyValues = await def.copyValues(pageContext(services, installation, access, settings));
+    } catch (err) {
+      services.log.warn({ integration: def.id, err: { message: err instanceof Error ? err.message : String(err) } }, "copy values failed");
+      copyValuesError = "could not compute the values to copy";
+    }
+  }
+  return {
+    ...base(def, view),
+    values,
+    secrets,
+    secretFields: [...def.secretFields],
+    schema: jsonSchemaOf(def),
+    copyValues,
+    copyValuesError,
+    actions: Object.entries(def.actions ?? {}).map(([id, a]) => ({ id, label: a.label })),
+  };
+}
