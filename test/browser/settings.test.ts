@@ -1,0 +1,171 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
+import { Harness } from "../helpers/harness";
+import { bitbucketJwt } from "../helpers/jwt";
+import { bitbucketWebhook, forRepository, waitFor } from "../helpers/fixtures";
+import { pushPayload } from "../helpers/echo-handler";
+import { buildUi } from "../../ui/build";
+import { Job } from "../../src/models";
+import { integrationDefinitions, type IntegrationId } from "../../src/settings/registry";
+import { ADMIN, TEST_ID, WRITER, grantDefaults, registerTestHandler, settingsPagePath } from "../web/support";
+
+const ARTIFACTS = path.resolve(__dirname, "../../test-artifacts");
+const SECRET = "browser-secret-7d1c2e";
+
+/**
+ * The settings page in headless Chromium, loaded as Bitbucket loads it: an iframe on a host page,
+ * its URL carrying the descriptor's context parameters and a `jwt` signed with the shared secret.
+ */
+describe("Settings page in a browser", function () {
+  this.timeout(120_000);
+  let h: Harness;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await buildUi();
+    browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  beforeEach(async () => {
+    h = await Harness.start({ integrations: [], registerHandlers: (r) => registerTestHandler(r) });
+    grantDefaults(h);
+    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  });
+  afterEach(async () => {
+    await page?.close();
+    await h?.close();
+  });
+
+  /** Embeds the page like Bitbucket's repository settings do and returns the iframe. */
+  async function open(accountId: string): Promise<FrameLocator> {
+    const pathAndQuery = settingsPagePath(h);
+    const jwt = bitbucketJwt("GET", pathAndQuery, { clientKey: h.tenant.clientKey, sharedSecret: h.tenant.sharedSecret, sub: accountId });
+    const src = `${h.url}${pathAndQuery}&jwt=${encodeURIComponent(jwt)}`;
+    await page.setContent(
+      `<!doctype html><html><body style="margin:0"><iframe id="relay" src="${src}" style="width:100%;height:4000px;border:0"></iframe></body></html>`,
+    );
+    const frame = page.frameLocator("#relay");
+    await frame.locator('[data-testid="settings-page"][data-state="ready"]').waitFor({ timeout: 20_000 });
+    return frame;
+  }
+
+  /** A screenshot of one part of the page (a card, the log), or of the whole frame. */
+  async function shot(name: string, part?: Locator): Promise<void> {
+    const file = path.join(ARTIFACTS, `settings-${name}.png`);
+    if (part) await part.screenshot({ path: file });
+    else await page.screenshot({ path: file });
+    assert.ok(fs.statSync(file).size > 1000, `screenshot ${name} written`);
+  }
+
+  const testSettings = () => h.services.settings.get(h.tenant.installation.id, h.repo.uuid, TEST_ID as IntegrationId) as unknown as Promise<Record<string, unknown>>;
+
+  it("toggles an integration, shows a validation error for bad input, saves, and keeps the secret write-only", async () => {
+    const frame = await open(ADMIN);
+    const card = frame.locator(`[data-testid="card-${TEST_ID}"]`);
+    await card.waitFor();
+    await shot("loaded");
+
+    await card.locator(`[data-testid="toggle-${TEST_ID}--input"]`).check({ force: true });
+    await card.locator('[data-testid="field-channel"]').fill("");
+    await card.locator('[data-testid="field-threshold"]').fill("42");
+    await card.locator(`[data-testid="save-${TEST_ID}"]`).click();
+    const errors = card.locator('[data-testid="field-error"]');
+    await errors.first().waitFor();
+    const texts = await errors.allTextContents();
+    assert.ok(texts.includes("must not be empty"), texts.join(" | "));
+    assert.ok(texts.some((t) => /10/.test(t)), texts.join(" | "));
+    await shot("validation-error", card);
+    assert.equal((await testSettings()).enabled, false, "nothing was stored");
+
+    await card.locator('[data-testid="field-channel"]').fill("ops");
+    await card.locator('[data-testid="field-threshold"]').fill("5");
+    await card.locator(`[data-testid="secret-input-apiToken"]`).fill(SECRET);
+    await card.locator(`[data-testid="save-${TEST_ID}"]`).click();
+    await card.locator('[data-testid="saved"]').waitFor();
+    const stored = await testSettings();
+    assert.equal(stored.enabled, true);
+    assert.equal(stored.channel, "ops");
+    assert.equal(stored.threshold, 5);
+    assert.equal(stored.apiToken, SECRET);
+    await card.locator('[data-testid="secret-apiToken"]').getByText("set", { exact: true }).waitFor();
+    assert.equal(await card.locator('[data-testid="secret-input-apiToken"]').count(), 0, "a set secret is not shown in an input");
+
+    // Values to copy: the copy button reports success.
+    const webhookUrl = card.locator('[data-testid="copy-value"]').filter({ hasText: "Webhook URL" });
+    await webhookUrl.getByRole("button", { name: "Copy" }).click();
+    await webhookUrl.getByRole("button", { name: "Copied" }).waitFor();
+
+    // The action uses the stored secret server-side and shows its result.
+    await card.getByRole("button", { name: "Send test" }).click();
+    await card.locator('[data-testid="action-result"]').getByText(`Pinged ops as ${ADMIN}`).waitFor();
+    await shot("saved", card);
+
+    // Reloaded, the page knows the secret is set but never its value.
+    const again = await open(ADMIN);
+    const html = await again.locator("html").innerHTML();
+    assert.ok(!html.includes(SECRET), "the secret never reaches the browser");
+    assert.equal(await again.locator(`[data-testid="toggle-${TEST_ID}--input"]`).isChecked(), true);
+  });
+
+  it("lists a dead delivery in the activity log and replays it", async () => {
+    h.fake.inject({ method: "POST", path: /statuses\/build$/, status: 403, times: 1 });
+    const base = forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName });
+    await h.webhook("repo:push", pushPayload(base, "c".repeat(40)));
+    const dead = await waitFor(() => Job.findOne({ where: { status: "dead" } }), 10_000, "dead job");
+
+    const frame = await open(ADMIN);
+    const log = frame.locator('[data-testid="activity-log"]');
+    const deadRow = log.locator(`[data-testid="activity-row"][data-job="${dead.id}"]`);
+    await deadRow.waitFor();
+    assert.equal(await deadRow.getAttribute("data-status"), "dead");
+    assert.match((await deadRow.textContent()) ?? "", /403/);
+    await shot("activity-dead", log);
+
+    await deadRow.locator(`[data-testid="replay-${dead.id}"]`).click();
+    await log.locator('[data-testid="replay-notice"]').getByText("Replay queued", { exact: false }).waitFor();
+    const replay = await waitFor(() => Job.findOne({ where: { replayOf: dead.id, status: "done" } }), 10_000, "replay done");
+    await log.getByRole("button", { name: "Refresh" }).click();
+    const replayRow = log.locator(`[data-testid="activity-row"][data-job="${replay.id}"]`);
+    await replayRow.waitFor();
+    assert.equal(await replayRow.getAttribute("data-status"), "done");
+    assert.match((await replayRow.textContent()) ?? "", new RegExp(`replay by ${ADMIN}`));
+    assert.match((await replayRow.textContent()) ?? "", /POST bitbucket → 201/);
+
+    // Filter by outcome: only the dead delivery's entry is listed.
+    await log.locator("#activity-outcome").click({ force: true });
+    await log.getByText("Dead", { exact: true }).click();
+    await waitFor(async () => (await log.locator('[data-testid="activity-page"]').textContent())?.includes("1 entry"), 10_000, "filtered");
+    await shot("activity-replayed", log);
+  });
+
+  it("renders one card per integration the app defines, fields from each one's schema", async () => {
+    const frame = await open(ADMIN);
+    const ids = integrationDefinitions().map((d) => d.id);
+    assert.ok(ids.includes(TEST_ID));
+    for (const id of ids) {
+      const card = frame.locator(`[data-testid="card-${id}"]`);
+      await card.waitFor();
+      assert.equal(await card.locator(`[data-testid="save-${id}"]`).count(), 1, `${id} has a save button`);
+      await shot(`card-${id}`, card);
+    }
+  });
+
+  it("gives a non-admin a read-only page", async () => {
+    const frame = await open(WRITER);
+    await frame.locator('[data-testid="read-only"]').waitFor();
+    assert.equal(await frame.locator(`[data-testid="save-${TEST_ID}"]`).count(), 0);
+    assert.equal(await frame.locator(`[data-testid="toggle-${TEST_ID}--input"]`).count(), 0);
+    assert.equal(await frame.locator('[data-testid^="replay-"]').count(), 0);
+    await shot("read-only");
+  });
+});

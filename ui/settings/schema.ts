@@ -1,0 +1,122 @@
+import type { JsonSchema } from "./types";
+
+export type FieldKind = "boolean" | "integer" | "number" | "string" | "enum" | "string-list" | "number-list" | "enum-list" | "json";
+
+/** One editable field of a settings card, derived from the integration's JSON Schema. */
+export interface FieldSpec {
+  name: string;
+  label: string;
+  description: string | null;
+  kind: FieldKind;
+  options: string[];
+  multiline: boolean;
+}
+
+/** What an input holds: text for text-like fields, a flag for booleans. */
+export type InputValue = string | boolean | string[];
+
+interface Prop {
+  type?: string | string[];
+  enum?: unknown[];
+  title?: string;
+  description?: string;
+  items?: Prop;
+  anyOf?: Prop[];
+  const?: unknown;
+}
+
+function humanize(name: string): string {
+  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The telling branch of `anyOf`: not `null`, not a constant such as `""` ("or empty"). */
+function flatten(p: Prop): Prop {
+  if (p.anyOf?.length) {
+    const branch = p.anyOf.find((b) => b.type !== "null" && b.const === undefined) ?? p.anyOf.find((b) => b.type !== "null") ?? p.anyOf[0]!;
+    return { ...branch, title: p.title ?? branch.title, description: p.description ?? branch.description };
+  }
+  return p;
+}
+
+function kindOf(p: Prop): { kind: FieldKind; options: string[] } {
+  if (Array.isArray(p.enum) && p.enum.every((v) => typeof v === "string")) return { kind: "enum", options: p.enum as string[] };
+  const type = Array.isArray(p.type) ? p.type.find((t) => t !== "null") : p.type;
+  if (type === "boolean") return { kind: "boolean", options: [] };
+  if (type === "integer") return { kind: "integer", options: [] };
+  if (type === "number") return { kind: "number", options: [] };
+  if (type === "string") return { kind: "string", options: [] };
+  if (type === "array" && p.items) {
+    const items = flatten(p.items);
+    if (Array.isArray(items.enum) && items.enum.every((v) => typeof v === "string")) return { kind: "enum-list", options: items.enum as string[] };
+    if (items.type === "string") return { kind: "string-list", options: [] };
+    if (items.type === "integer" || items.type === "number") return { kind: "number-list", options: [] };
+  }
+  return { kind: "json", options: [] };
+}
+
+/** The card's fields: every property but `enabled` (the toggle) and the secret fields (write-only). */
+export function fieldsOf(schema: JsonSchema | null, secretFields: string[]): FieldSpec[] {
+  const props = (schema?.properties ?? {}) as Record<string, Prop>;
+  return Object.entries(props)
+    .filter(([name]) => name !== "enabled" && !secretFields.includes(name))
+    .map(([name, raw]) => {
+      const p = flatten(raw);
+      const { kind, options } = kindOf(p);
+      return {
+        name,
+        label: p.title ?? humanize(name),
+        description: p.description ?? null,
+        kind,
+        options,
+        multiline: kind === "json",
+      };
+    });
+}
+
+/** The label and help text of a secret field. */
+export function secretLabel(schema: JsonSchema | null, name: string): { label: string; description: string | null } {
+  const raw = ((schema?.properties ?? {}) as Record<string, Prop>)[name];
+  const p = raw ? flatten(raw) : {};
+  return { label: p.title ?? humanize(name), description: p.description ?? null };
+}
+
+/** A stored value as the input shows it. */
+export function toInput(spec: FieldSpec, value: unknown): InputValue {
+  if (spec.kind === "boolean") return value === true;
+  if (value === undefined || value === null) return "";
+  if (spec.kind === "enum-list") return Array.isArray(value) ? value.map(String) : [];
+  if (spec.kind === "string-list" || spec.kind === "number-list") return Array.isArray(value) ? value.join(", ") : String(value);
+  if (spec.kind === "json") return JSON.stringify(value, null, 2);
+  return String(value);
+}
+
+/**
+ * An input as the API expects it. Text that is not a number stays text, so that the server's
+ * validation explains what is wrong instead of the page guessing.
+ */
+export function toWire(spec: FieldSpec, input: InputValue): unknown {
+  if (spec.kind === "boolean") return input === true;
+  if (spec.kind === "enum-list") return Array.isArray(input) ? input : [];
+  const text = String(input);
+  if (spec.kind === "integer" || spec.kind === "number") {
+    const trimmed = text.trim();
+    return trimmed !== "" && Number.isFinite(Number(trimmed)) ? Number(trimmed) : text;
+  }
+  if (spec.kind === "string-list") return text.split(",").map((s) => s.trim()).filter(Boolean);
+  if (spec.kind === "number-list") {
+    return text
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => (Number.isFinite(Number(s)) ? Number(s) : s));
+  }
+  if (spec.kind === "json") {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}

@@ -1,0 +1,42 @@
+/** The JSON API's shapes (docs/openapi.yaml), shared with the server as types only. */
+export type { SettingsCard, JsonSchema } from "../../src/web/api/settings-view";
+export type { ActivityPage, ActivityEntry, ActivityJob, ActivityCall, Outcome } from "../../src/web/api/activity-query";
+import type { SettingsCard } from "../../src/web/api/settings-view";
+import type { ActivityPage } from "../../src/web/api/activity-query";
+
+export type Permission = "admin" | "write" | "read" | "none";
+
+export interface SettingsResponse {
+  repository: { uuid: string; fullName: string | null };
+  permission: Permission;
+  canEdit: boolean;
+  retentionDays: number;
+  integrations: SettingsCard[];
+}
+
+export interface ActivityResponse extends ActivityPage {
+  canReplay: boolean;
+  retentionDays: number;
+}
+
+export interface SettingsPatch {
+  values?: Record<string, unknown>;
+  secrets?: Record<string, string | null>;
+}
+
+export interface ActionResult {
+  ok: boolean;
+  message: string;
+  detail: unknown;
+}
+
+export interface ReplayResult {
+  replayed: boolean;
+  job: { id: string; status: string; replayOf: string };
+}
+
+/** A field-level reason from the API's 400 answers (`details.issues`). */
+export interface Issue {
+  path: string;
+  message: string;
+}
