@@ -36,5 +36,5 @@ export function bitbucketTimestamp(ms: number = Date.now()): string {
 
 /** Commit hashes in pull request objects are abbreviated to 12 characters by Bitbucket. */
 export function shortHash(hash: string): string {
-  return hash.slice(-12);
+  return hash.slice(0, 12);
 }

@@ -1,0 +1,22 @@
+/**
+ * What the server-side page shell hands the page (a JSON `<script id="bootstrap">`): which host
+ * loaded it, its session token, the repository and the viewing user.
+ */
+export interface PageBootstrap {
+  host: "connect" | "forge";
+  page: string;
+  /** Connect: the ACE context token for `/connect/api` calls (renewed from `X-acpt`). */
+  token: string | null;
+  /** Base path of the JSON API, e.g. `/connect/api`. */
+  apiBase: string;
+  repository: { uuid: string | null; fullName: string | null };
+  viewer: { accountId: string | null };
+}
+
+export const BOOTSTRAP_ELEMENT_ID = "relay-bootstrap";
+
+export function readBootstrap(doc: Document = document): PageBootstrap {
+  const el = doc.getElementById(BOOTSTRAP_ELEMENT_ID);
+  if (!el?.textContent) throw new Error("page bootstrap is missing");
+  return JSON.parse(el.textContent) as PageBootstrap;
+}
