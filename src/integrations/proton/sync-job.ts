@@ -4,7 +4,7 @@ import { ProtonClient } from "@aws-sdk/client-proton";
 import type { HandlerContext, HandlerOutcome } from "../../pipeline/context";
 import { awsClientConfig, classifyAwsError } from "../../aws/clients";
 import { externalIdFor } from "../../aws/external-id";
-import { HttpError, PermanentError } from "../../http/errors";
+import { HttpError, PermanentError, isRetryable } from "../../http/errors";
 import { downloadCommitArchive } from "../../bitbucket/api/archive";
 import { ProtonSync, ProtonTemplateVersion, type SyncOutcome } from "./models";
 import { archiveAndScan } from "./archive-pipeline";
@@ -92,6 +92,8 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
     await sync!.update({ ...extra, outcome, reason: reason?.slice(0, 2000) ?? null, finishedAt: now, durationMs: now - sync!.startedAt });
   };
 
+  const willRetry = (err: unknown) => isRetryable(err) && ctx.job.attempt < ctx.job.maxAttempts;
+
   const externalId = await externalIdFor(services.installations, installation.id);
   const s3 = s3ClientFor(settings, externalId);
   const project = settings.project || payload.slug;
@@ -145,7 +147,7 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
       throw new PermanentError(`commit archive not found on Bitbucket (404): ${payload.commit}`);
     }
     const e = err instanceof HttpError ? err : classifyAwsError(err);
-    await finish("failed", e.message);
+    await finish(willRetry(e) ? "retrying" : "failed", e.message);
     throw e;
   }
 
@@ -160,12 +162,8 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
     await registerVersions(detected, targets, { repositoryFullName, branch: payload.branch, region: settings.region, lastAttempt });
   } catch (err) {
     await sync.update({ versions: JSON.stringify(detected.map((d) => summarize(d.row, d.isNew))) });
-    if (err instanceof RetrySync) {
-      await finish("failed", err.message);
-      throw err;
-    }
-    const e = classifyAwsError(err);
-    await finish("failed", e.message);
+    const e = err instanceof RetrySync ? err : classifyAwsError(err);
+    await finish(willRetry(e) ? "retrying" : "failed", e.message);
     throw e;
   }
 

@@ -39,6 +39,13 @@ export function alertOpsBody(m: AlertMessage): Record<string, unknown> {
 export const sendAlertOps: AlertTarget = async (services, settings, message, opts) => {
   if (!settings.alertopsUrl) throw new PermanentError("AlertOps: no inbound URL configured");
   const url = checkTargetUrl(settings.alertopsUrl, services.config.isProduction);
-  const res = await services.http.send({ target: "alertops", method: "POST", url: url.toString(), json: alertOpsBody(message), retries: opts.retries });
+  const res = await services.http.send({
+    target: "alertops",
+    method: "POST",
+    url: url.toString(),
+    json: alertOpsBody(message),
+    retries: opts.retries,
+    displayUrl: `${url.origin}/… (AlertOps integration URL, hidden: it carries the API key)`,
+  });
   return { status: res.status, body: res.text().slice(0, 500) };
 };

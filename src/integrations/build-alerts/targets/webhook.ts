@@ -63,6 +63,7 @@ export const sendWebhook: AlertTarget = async (services, settings, message, opts
       [SIGNATURE_HEADER]: signWebhook(settings.webhookSecret, timestamp, body),
     },
     retries: opts.retries,
+    displayUrl: `${url.origin}${url.pathname.length > 1 ? "/…" : "/"}`,
   });
   return { status: res.status, body: res.text().slice(0, 500) };
 };

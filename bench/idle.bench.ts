@@ -1,0 +1,48 @@
+/**
+ * Idle: resident memory of one app instance (every integration, NODE_ENV=production, tenant installed)
+ * right after start-up and after BENCH_IDLE_SECONDS (10) of idling, on SQLite (and PostgreSQL when
+ * BENCH_DATABASE_URL is set). Start-up time is spawn → listening with the tenant installed.
+ */
+import { FakeBitbucket } from "../test/fakes/bitbucket";
+import { startAppProcess } from "./lib/app-process";
+import { benchDatabaseKinds, dropDatabase, freshDatabase, type BenchDatabase } from "./lib/database";
+import { newTenant } from "./lib/payloads";
+import { fmt, type BenchOptions, type BenchResult, type BenchRow } from "./lib/report";
+import { rssOf } from "./lib/rss";
+
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function measure(label: BenchDatabase["label"], o: BenchOptions): Promise<BenchRow> {
+  const fake = await FakeBitbucket.start();
+  const db = await freshDatabase(label);
+  const app = await startAppProcess(fake, newTenant(), db);
+  try {
+    o.log(`  idle app on ${label} for ${IDLE_SECONDS} s…`);
+    await sleep(1000);
+    const afterStart = rssOf(app.pid);
+    await sleep(IDLE_SECONDS * 1000);
+    const afterIdle = rssOf(app.pid);
+    return {
+      database: label,
+      "start-up ms": fmt(app.startupMs, 0),
+      "RSS after start-up MiB": fmt(afterStart?.rssMiB, 0),
+      [`RSS after ${IDLE_SECONDS} s idle MiB`]: fmt(afterIdle?.rssMiB, 0),
+      "peak RSS MiB": fmt(afterIdle?.peakMiB, 0),
+    };
+  } finally {
+    await app.stop();
+    await fake.close();
+    await dropDatabase(db).catch(() => undefined);
+  }
+}
+
+export async function run(o: BenchOptions): Promise<BenchResult> {
+  const rows: BenchRow[] = [];
+  for (const label of benchDatabaseKinds()) rows.push(await measure(label, o));
+  return {
+    title: "Idle: RSS after start-up",
+    rows,
+    notes: ["Start-up includes tsx compiling the TypeScript sources, as `npm start` runs the app; RSS read from /proc/<pid>/status (VmRSS, VmHWM)."],
+  };
+}

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { decide } from "../../../src/integrations/build-alerts/lifecycle";
+import { identityOf } from "../../../src/integrations/build-alerts/identity";
+import { matchesAny } from "../../../src/integrations/build-alerts/filters";
+import { checkTargetUrl } from "../../../src/integrations/build-alerts/target-url";
+import { BuildAlertsSchema } from "../../../src/integrations/build-alerts/settings";
+import { CommitStatusEventSchema } from "../../../src/bitbucket/events";
+import { referenceJson } from "../../helpers/fixtures";
+
+describe("Build alerts: the rule table, identity, filters and target URLs", () => {
+  it("follows the incident lifecycle table", () => {
+    const closed = { state: "closed" as const, lastStatusAt: 100 };
+    const open = { state: "open" as const, lastStatusAt: 100 };
+    assert.equal(decide("FAILED", null, 1).kind, "open");
+    assert.equal(decide("FAILED", closed, 200).kind, "open");
+    assert.deepEqual(decide("FAILED", open, 200), { kind: "ignore", reason: "duplicate: an incident is already open for this build", duplicate: true });
+    assert.equal(decide("SUCCESSFUL", open, 200).kind, "close");
+    assert.equal(decide("INPROGRESS", open, 200).kind, "close");
+    assert.equal(decide("SUCCESSFUL", null, 200).kind, "ignore");
+    assert.equal(decide("STOPPED", open, 200).kind, "ignore");
+    assert.equal(decide("SUCCESSFUL", open, 50).kind, "ignore", "older than the last status seen");
+  });
+
+  it("identity: repository + branch + status key, readable dedup key within PagerDuty's 255 characters", () => {
+    const payload = CommitStatusEventSchema.parse(referenceJson("alerting/bitbucket-repo-commit-status-updated-failed.json"));
+    const id = identityOf(payload);
+    assert.equal(id.dedupKey, "bitbucket:acme/widgets:feature/login:buildkite-widgets");
+    assert.equal(id.scope, "branch:feature/login");
+    const long = identityOf({ ...payload, commit_status: { ...payload.commit_status, refname: "b".repeat(300) } });
+    assert.ok(long.dedupKey.length <= 255);
+    assert.notEqual(long.hash, id.hash);
+    const noRef = identityOf({ ...payload, commit_status: { ...payload.commit_status, refname: null } });
+    assert.equal(noRef.scope, "commit:abcd0b72a1e580e90712cdd9eb26d3fb41cd09c8");
+  });
+
+  it("filters are globs; an empty list lets everything through", () => {
+    assert.ok(matchesAny("release/2.1", ["main", "release/*"]));
+    assert.ok(!matchesAny("feature/release/x", ["release/*"]));
+    assert.ok(matchesAny("anything", []));
+    assert.ok(!matchesAny(null, ["main"]));
+    assert.ok(matchesAny("a.b", ["a.b"]) && !matchesAny("axb", ["a.b"]), "dots are literal");
+  });
+
+  it("target URLs must be https to a public host in production", () => {
+    assert.throws(() => checkTargetUrl("http://hooks.example.com/x", true), /https/);
+    for (const host of ["127.0.0.1", "localhost", "10.1.2.3", "192.168.1.1", "169.254.169.254", "[::1]"]) {
+      assert.throws(() => checkTargetUrl(`https://${host}/x`, true), /public host/, host);
+    }
+    assert.equal(checkTargetUrl("https://events.pagerduty.com/v2/enqueue", true).host, "events.pagerduty.com");
+    assert.equal(checkTargetUrl("http://127.0.0.1:9/x", false).port, "9");
+  });
+
+  it("settings: {} parses to defaults switched off", () => {
+    const d = BuildAlertsSchema.parse({});
+    assert.equal(d.enabled, false);
+    assert.deepEqual([d.alertopsEnabled, d.pagerdutyEnabled, d.webhookEnabled], [false, false, false]);
+    assert.equal(d.pagerdutyEventsUrl, "https://events.pagerduty.com/v2/enqueue");
+    assert.equal(BuildAlertsSchema.safeParse({ pagerdutyEnabled: true }).success, false);
+    assert.equal(BuildAlertsSchema.safeParse({ webhookSecret: "short" }).success, false);
+  });
+});
