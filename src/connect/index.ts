@@ -8,7 +8,9 @@ import { registerConnectCredentials } from "./bitbucket-credentials";
 import { lifecycleRouter } from "./lifecycle";
 import { webhookRouter } from "./webhooks";
 
-type ConnectRequest = Request & { context?: { clientKey?: string; userAccountId?: string } };
+type ConnectRequest = Request & {
+  context?: { clientKey?: string; userAccountId?: string; context?: { repository?: { uuid?: unknown } } };
+};
 
 /** Pages that Connect iframes load; other issues fill them (review radar, settings). */
 export type ConnectPageMounter = (app: Express, services: Services, addon: AceAddon) => void;
@@ -32,7 +34,13 @@ export function mountConnect(app: Express, services: Services, api: Router): Ace
       const ctx = (req as ConnectRequest).context;
       const installation = ctx?.clientKey ? await services.installations.findByClientKey("connect", ctx.clientKey) : null;
       if (!installation) return sendError(res, 401, "unknown client");
-      setPrincipal(res, { installation, accountId: ctx?.userAccountId ?? null, host: "connect" });
+      const bound = ctx?.context?.repository?.uuid;
+      setPrincipal(res, {
+        installation,
+        accountId: ctx?.userAccountId ?? null,
+        host: "connect",
+        repositoryUuid: typeof bound === "string" ? bound : null,
+      });
       next();
     } catch (err) {
       next(err);

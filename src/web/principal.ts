@@ -9,6 +9,12 @@ export interface Principal {
   /** The Bitbucket account id of the viewing user, when the host tells it. */
   accountId: string | null;
   host: HostKind;
+  /**
+   * The repository the host rendered the calling page for (Connect: the page's qsh-verified
+   * `repoUuid`, carried in its context token; Forge: the module's context). When set, the API refuses
+   * requests that name another repository.
+   */
+  repositoryUuid?: string | null;
 }
 
 export function setPrincipal(res: Response, principal: Principal): void {

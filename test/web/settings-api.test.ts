@@ -199,8 +199,11 @@ describe("Settings API", () => {
     const write = await api.put(`${repoBase(h)}/settings/${TEST_ID}`, { values: { enabled: true } });
     assert.equal(write.status, 404);
     assert.equal(await SettingsChange.count(), 0);
-    // Its own repository works.
-    const own = await api.get(`/repositories/${encodeURIComponent("{0c0c0c0c-0000-4000-8000-00000000000c}")}/settings`);
+    // Its own repository works, from a page opened for it; the page bound to acme/widgets cannot reach it.
+    const gadgets = { uuid: "{0c0c0c0c-0000-4000-8000-00000000000c}", fullName: "beta/gadgets" };
+    assert.equal((await api.get(`/repositories/${encodeURIComponent(gadgets.uuid)}/settings`)).status, 403);
+    const ownApi = apiAs(h, await sessionFor(h, ADMIN, other, gadgets));
+    const own = await ownApi.get(`/repositories/${encodeURIComponent(gadgets.uuid)}/settings`);
     assert.equal(own.status, 200, own.text);
   });
 

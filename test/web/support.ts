@@ -67,13 +67,16 @@ export function grantDefaults(h: Harness, tenant: TestTenant = h.tenant): void {
   h.fake.setRepoPermission(tenant.workspace.slug, h.repo.slug, WRITER, "write");
 }
 
-export function settingsPagePath(h: Harness): string {
-  return `/connect/settings?repoUuid=${encodeURIComponent(h.repo.uuid)}&repoPath=${encodeURIComponent(h.repo.fullName)}`;
+export function settingsPagePath(h: Harness, repo: { uuid: string; fullName: string } = h.repo): string {
+  return `/connect/settings?repoUuid=${encodeURIComponent(repo.uuid)}&repoPath=${encodeURIComponent(repo.fullName)}`;
 }
 
-/** Opens the settings page as Bitbucket's iframe would (signed `jwt`), returning ACE's context token. */
-export async function sessionFor(h: Harness, accountId: string, tenant: TestTenant = h.tenant): Promise<string> {
-  const page = settingsPagePath(h);
+/**
+ * Opens the settings page as Bitbucket's iframe would (signed `jwt`), returning the page's context
+ * token (bound to the repository the page was opened for).
+ */
+export async function sessionFor(h: Harness, accountId: string, tenant: TestTenant = h.tenant, repo: { uuid: string; fullName: string } = h.repo): Promise<string> {
+  const page = settingsPagePath(h, repo);
   const token = bitbucketJwt("GET", page, { clientKey: tenant.clientKey, sharedSecret: tenant.sharedSecret, sub: accountId });
   const res = await h.get(`${page}&jwt=${token}`);
   if (res.status !== 200) throw new Error(`settings page answered ${res.status}: ${res.text}`);

@@ -2,6 +2,7 @@ import type { Express } from "express";
 import type { Services } from "../../core/services";
 import type { AceAddon } from "../addon";
 import { aceAuth } from "../ace-auth";
+import { bindPageToRepository } from "../session-token";
 import { connectBootstrap, PAGE_HEADERS, renderPageShell } from "./page-shell";
 
 /**
@@ -10,7 +11,7 @@ import { connectBootstrap, PAGE_HEADERS, renderPageShell } from "./page-shell";
  * iframe's `jwt` (qsh included); who may change what is decided by the API, per request.
  */
 export function mountSettingsPage(app: Express, services: Services, addon: AceAddon): void {
-  app.get("/connect/settings", aceAuth(addon.authenticate()), (req, res) => {
+  app.get("/connect/settings", aceAuth(addon.authenticate()), bindPageToRepository(services), (req, res) => {
     const html = renderPageShell(connectBootstrap(req, "settings"), {
       page: "settings",
       title: "Bitbucket Relay settings",

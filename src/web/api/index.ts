@@ -1,6 +1,7 @@
 import { Router } from "express";
 import type { Services } from "../../core/services";
 import { principalOf, requirePrincipal } from "../principal";
+import { enforceRepositoryBinding } from "../repository-binding";
 
 export type ApiRouteFactory = (services: Services) => Router;
 
@@ -10,7 +11,7 @@ export type ApiRouteFactory = (services: Services) => Router;
  */
 export function createApiRouter(services: Services, factories: ApiRouteFactory[]): Router {
   const router = Router();
-  router.use(requirePrincipal);
+  router.use(requirePrincipal, enforceRepositoryBinding);
   router.get("/me", (_req, res) => {
     const p = principalOf(res);
     res.json({
