@@ -138,6 +138,20 @@ export const BITBUCKET_EVENT_SCHEMAS = {
 } as const;
 
 export type BitbucketEventKey = keyof typeof BITBUCKET_EVENT_SCHEMAS;
+
+/** The pull request events the app subscribes to. */
+export const PULL_REQUEST_EVENT_KEYS = [
+  "pullrequest:created",
+  "pullrequest:updated",
+  "pullrequest:approved",
+  "pullrequest:unapproved",
+  "pullrequest:changes_request_created",
+  "pullrequest:changes_request_removed",
+  "pullrequest:fulfilled",
+  "pullrequest:rejected",
+] as const satisfies readonly BitbucketEventKey[];
+
+export const COMMIT_STATUS_EVENT_KEYS = ["repo:commit_status_created", "repo:commit_status_updated"] as const satisfies readonly BitbucketEventKey[];
 export const BITBUCKET_EVENT_KEYS = Object.keys(BITBUCKET_EVENT_SCHEMAS) as BitbucketEventKey[];
 
 export type BitbucketEventPayloads = { [K in BitbucketEventKey]: z.infer<(typeof BITBUCKET_EVENT_SCHEMAS)[K]> };

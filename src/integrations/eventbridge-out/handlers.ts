@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { HandlerRegistry } from "../../pipeline/registry";
 import type { EventKey } from "../../pipeline/events";
+import { COMMIT_STATUS_EVENT_KEYS, PULL_REQUEST_EVENT_KEYS } from "../../bitbucket/events";
 import type { Forwardable } from "./settings";
 import { deliverPrepared, publishEvents, RETRY_JOB } from "./publisher";
 import type { PreparedEntry } from "./entries";
@@ -8,17 +9,8 @@ import type { PreparedEntry } from "./entries";
 /** The Bitbucket events forwarded, by family (the settings' event-type switches). */
 export const FORWARDED_EVENTS: Record<Forwardable, EventKey[]> = {
   push: ["repo:push"],
-  pull_request: [
-    "pullrequest:created",
-    "pullrequest:updated",
-    "pullrequest:approved",
-    "pullrequest:unapproved",
-    "pullrequest:changes_request_created",
-    "pullrequest:changes_request_removed",
-    "pullrequest:fulfilled",
-    "pullrequest:rejected",
-  ],
-  commit_status: ["repo:commit_status_created", "repo:commit_status_updated"],
+  pull_request: [...PULL_REQUEST_EVENT_KEYS],
+  commit_status: [...COMMIT_STATUS_EVENT_KEYS],
 };
 
 export function familyOf(eventKey: string): Forwardable | undefined {

@@ -1,3 +1,4 @@
+import { PermanentError } from "../../http/errors";
 import { createHash } from "node:crypto";
 import { PassThrough, type Readable } from "node:stream";
 import { scanArchive, type ScanLimits, type ScanResult } from "./archive-scan";
@@ -49,9 +50,12 @@ export async function archiveAndScan(
       toScan.resume();
       return scan;
     })
-    .catch((err: Error) => {
-      fail(err);
-      throw err;
+    .catch((err: Error & { code?: string }) => {
+      // A body that is not a tar.gz will not become one on retry.
+      const corrupt = typeof err.code === "string" && err.code.startsWith("Z_") || /tar|header/i.test(err.message);
+      const final = corrupt ? new PermanentError(`archive is not a valid tar.gz: ${err.message}`) : err;
+      fail(final);
+      throw final;
     });
   const [, scan] = await Promise.all([uploading, scanning]);
   return { sizeBytes, sha256: hash.digest("hex"), scan };

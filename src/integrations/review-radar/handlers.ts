@@ -1,6 +1,6 @@
 import type { HandlerRegistry } from "../../pipeline/registry";
 import type { Services } from "../../core/services";
-import { commitOfStatus } from "../../bitbucket/events";
+import { commitOfStatus, PULL_REQUEST_EVENT_KEYS } from "../../bitbucket/events";
 import { PermanentError } from "../../http/errors";
 import { waitingForReview } from "./classify";
 import { CHAT_KINDS, chatTargets, type ChatKind } from "./chat/targets";
@@ -11,16 +11,7 @@ import { radarOf } from "./radar";
 import { ReminderSlots } from "./slots";
 
 /** Pull request events that change what the radar shows. */
-export const PULL_REQUEST_EVENTS = [
-  "pullrequest:created",
-  "pullrequest:updated",
-  "pullrequest:approved",
-  "pullrequest:unapproved",
-  "pullrequest:changes_request_created",
-  "pullrequest:changes_request_removed",
-  "pullrequest:fulfilled",
-  "pullrequest:rejected",
-] as const;
+export const PULL_REQUEST_EVENTS = PULL_REQUEST_EVENT_KEYS;
 
 /** A digest that could not go out within this long after its slot is dropped (it would be stale). */
 export const DIGEST_STALE_MS = 2 * 3_600_000;

@@ -178,6 +178,16 @@ describe("Proton sync: push → S3 archive → template versions", function () {
     assert.deepEqual(await w.s3.keys(BUCKET, `relay/widgets/${commit}`), []);
   });
 
+  it("ends the sync dead at once when the archive is not a tar.gz", async () => {
+    const commit = newCommit();
+    w.h.fake.setArchive("acme", "widgets", commit, Buffer.from("<html>this is not an archive</html>"));
+    await push(w, commit);
+    const job = await settledSync(commit);
+    assert.equal(job.status, "dead");
+    assert.equal(job.attempts, 1, "a corrupt archive is not retried");
+    assert.match(job.lastError ?? "", /not a valid tar\.gz/);
+  });
+
   it("retries an S3 failure midway without leaving a duplicate or partial object", async () => {
     const commit = newCommit();
     const body = await archive(commit, { "assets/blob.bin": randomBytes(20 * 1024 * 1024), ...environmentTemplate("big-env/v1") });
