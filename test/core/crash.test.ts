@@ -35,9 +35,12 @@ describe("Crash safety: a worker killed with SIGKILL loses nothing", function ()
       ...(db.kind === "postgres" ? { DATABASE_URL: db.url } : { SQLITE_FILE: db.file }),
     };
     const first = await startChildApp(env);
-    await waitFor(() => h.fake.callsTo("POST", /statuses\/build$/).length >= 40, 30_000, "40 statuses before the kill");
-    first.proc.kill("SIGKILL");
-    await new Promise((r) => first.proc.once("exit", r));
+    try {
+      await waitFor(() => h.fake.callsTo("POST", /statuses\/build$/).length >= 40, 30_000, "40 statuses before the kill");
+    } finally {
+      first.proc.kill("SIGKILL");
+    }
+    if (first.proc.exitCode === null && first.proc.signalCode === null) await new Promise((r) => first.proc.once("exit", r));
     const beforeRestart = new Set(h.fake.callsTo("POST", /statuses\/build$/).map((c) => (c.body as { key: string }).key)).size;
     assert.ok(beforeRestart < N, "the kill happened mid-queue");
 

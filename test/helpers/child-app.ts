@@ -20,6 +20,10 @@ async function main() {
   process.stdout.write(`LISTENING ${url}\n`);
 }
 
+// Never outlive the test process that started us.
+process.stdin.resume();
+process.stdin.on("end", () => process.exit(0));
+
 main().catch((err) => {
   console.error(err);
   process.exit(1);

@@ -7,7 +7,7 @@ export function startChildApp(env: Record<string, string>): Promise<{ proc: Chil
   const proc = spawn(process.execPath, ["--import", "tsx", "test/helpers/child-app.ts"], {
     cwd: root,
     env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: process.env.CHILD_LOG_LEVEL ?? "silent", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"], // the child exits when this pipe closes (parent gone)
   });
   return new Promise((resolve, reject) => {
     let out = "";
