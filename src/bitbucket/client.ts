@@ -16,6 +16,16 @@ export interface Page<T> {
 
 export class BitbucketError extends HttpError {}
 
+/**
+ * Bitbucket refused the credentials. Worth a later retry with fresh ones (a token rotated, a Forge
+ * system token not delivered yet right after install); bounded by the job's attempts.
+ */
+export class BitbucketAuthError extends HttpError {
+  override get retryable(): boolean {
+    return true;
+  }
+}
+
 /** `{ws}/{slug}` path segments, encoded (UUIDs with braces included). */
 export function repoPath(workspace: string, slug: string): string {
   return `/2.0/repositories/${encodeURIComponent(workspace)}/${encodeURIComponent(slug)}`;
@@ -56,7 +66,10 @@ export class BitbucketClient {
       });
       return res.json<T>();
     } catch (err) {
-      if (err instanceof HttpError && err.status === 401) this.auth.invalidate();
+      if (err instanceof HttpError && err.status === 401) {
+        this.auth.invalidate();
+        throw new BitbucketAuthError(err.target, err.status, err.bodySnippet, err.retryAfterMs);
+      }
       throw err;
     }
   }

@@ -145,7 +145,7 @@ describe("review radar: several instances", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "relay-radar-")), "shared.sqlite");
     const a = await Harness.start({ integrations, env: { SQLITE_FILE: file } });
     const db = a.services.config.database;
-    const shared = db.kind === "postgres" ? { DATABASE_URL: db.url } : { SQLITE_FILE: file };
+    const shared: Record<string, string> = db.kind === "postgres" ? { DATABASE_URL: db.url } : { SQLITE_FILE: file };
     const b = await Harness.start({ integrations, env: shared, fake: a.fake, install: false });
     try {
       addPr(a, { id: 1 });
