@@ -18,12 +18,20 @@ const BITBUCKET_LATENCY_MS = 200;
 
 interface Phase {
   name: string;
+  /** Extra app environment (a web-only instance: WORKER_ENABLED=false). */
+  env?: Record<string, string>;
   source: "bitbucket" | "eventbridge";
   request(app: { installationId: string; apiKey: string }, tenant: BenchTenant, n: number): BenchRequest;
 }
 
 const PHASES: Phase[] = [
   { name: "Bitbucket webhooks (repo:push, JWT)", source: "bitbucket", request: (_app, tenant) => pushWebhook(tenant) },
+  {
+    name: "Bitbucket webhooks, web-only instance (worker off)",
+    source: "bitbucket",
+    env: { WORKER_ENABLED: "false" },
+    request: (_app, tenant) => pushWebhook(tenant),
+  },
   { name: "EventBridge events (Buildkite, API key)", source: "eventbridge", request: (app, _tenant, n) => eventBridgeEvent(app.installationId, app.apiKey, undefined, n) },
 ];
 
@@ -49,7 +57,7 @@ async function appPhase(phase: Phase, label: BenchDatabase["label"], o: BenchOpt
   const fake = await FakeBitbucket.start({ latencyMs: BITBUCKET_LATENCY_MS });
   const db = await freshDatabase(label);
   const tenant = newTenant();
-  const app = await startAppProcess(fake, tenant, db);
+  const app = await startAppProcess(fake, tenant, db, phase.env);
   try {
     o.log(`  ${phase.name} on ${label}: ${RATE} req/s for ${o.seconds} s…`);
     const rss = new RssSampler(app.pid);

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     try {
       const section = await runOne(entry, { seconds, log: (l) => console.log(l) });
       sections.push(`${section}\n_${entry.name} took ${Math.round((Date.now() - started) / 1000)} s._\n`);
-      console.log(`\n${section}`);
+      if (entry.file.endsWith(".bench.ts")) console.log(`\n${section}`); // scripts echoed their output already
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       sections.push(`### ${entry.name}\n\nFAILED: ${msg}\n`);

@@ -32,7 +32,7 @@ interface Ready {
  */
 export async function startAppProcess(fake: FakeBitbucket, tenant: BenchTenant, db: BenchDatabase, env: Record<string, string> = {}): Promise<AppProcess> {
   const started = performance.now();
-  const proc = spawn(process.execPath, ["--import", "tsx", "bench/lib/app-child.ts"], {
+  const proc = spawn(process.execPath, [...(process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean), "--import", "tsx", "bench/lib/app-child.ts"], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -42,6 +42,7 @@ export async function startAppProcess(fake: FakeBitbucket, tenant: BenchTenant, 
       DATA_DIR: db.config.kind === "sqlite" ? path.dirname(db.config.file) : fs.mkdtempSync(path.join(os.tmpdir(), "relay-bench-")),
       CONNECT_ALLOWED_HOSTS: "127.0.0.1,localhost",
       PORT: "0",
+      BASE_URL: "http://127.0.0.1:1", // replaced by the real address once listening (as in tests)
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       AC_OPTS: "no-reg",
       BENCH_TENANT: JSON.stringify(tenant),

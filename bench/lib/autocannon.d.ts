@@ -45,14 +45,13 @@ declare module "autocannon" {
 
     interface Result {
       latency: Histogram;
-      requests: Histogram;
+      /** `sent` counts requests written, `total` those answered. */
+      requests: Histogram & { sent: number };
       throughput: Histogram;
       errors: number;
       timeouts: number;
       non2xx: number;
       resets: number;
-      totalRequests: number;
-      totalCompletedRequests: number;
       duration: number;
       "2xx": number;
       "4xx": number;

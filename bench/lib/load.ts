@@ -61,8 +61,8 @@ export function runLoad(o: LoadOptions): Promise<LoadFigures> {
         if (err) return reject(err);
         const acked = result["2xx"];
         resolve({
-          sent: result.totalRequests,
-          completed: result.totalCompletedRequests,
+          sent: result.requests.sent,
+          completed: result.requests.total,
           acked,
           non2xx: result.non2xx,
           errors: result.errors,
