@@ -50,6 +50,28 @@ export function toView(i: Installation): InstallationView {
 /** Installations of the app, whatever front door they came through. */
 export class InstallationService {
   private readonly purgeHooks: PurgeHook[] = [];
+  /**
+   * Every authenticated request looks its tenant up (and its secret up, to verify a JWT): a short
+   * cache keeps that off the database. Changes made by this instance clear it at once; another
+   * instance's changes are seen within CACHE_MS.
+   */
+  private readonly cache = new Map<string, { value: unknown; until: number }>();
+  private static readonly CACHE_MS = 5_000;
+
+  private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = this.cache.get(key);
+    if (hit && hit.until > Date.now()) return hit.value as T;
+    const value = await load();
+    if (value === null) return value; // never cache "not found": a new installation is visible at once
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(key, { value, until: Date.now() + InstallationService.CACHE_MS });
+    return value;
+  }
+
+  /** Forgets cached lookups (call after changing an installation row outside this service). */
+  forget(): void {
+    this.cache.clear();
+  }
 
   constructor(
     private readonly db: Database,
@@ -61,8 +83,10 @@ export class InstallationService {
   }
 
   async install(input: InstallInput): Promise<InstallationView> {
+    this.forget();
     const now = Date.now();
     return this.db.transaction(async (transaction) => {
+      transaction.afterCommit(() => this.forget());
       const existing = await Installation.findOne({ where: { host: input.host, clientKey: input.clientKey }, transaction });
       if (existing) {
         const secrets = { ...this.box.decryptJson(existing.secretsEnc, this.aad(existing.id)), ...input.secrets };
@@ -108,18 +132,26 @@ export class InstallationService {
   }
 
   async findByClientKey(host: HostKind, clientKey: string): Promise<InstallationView | null> {
-    const row = await Installation.findOne({ where: { host, clientKey } });
-    return row ? toView(row) : null;
+    return this.cached(`key:${host}:${clientKey}`, async () => {
+      const row = await Installation.findOne({ where: { host, clientKey } });
+      return row ? toView(row) : null;
+    });
   }
 
   async get(id: string): Promise<InstallationView | null> {
-    const row = await Installation.findByPk(id);
-    return row ? toView(row) : null;
+    return this.cached(`id:${id}`, async () => {
+      const row = await Installation.findByPk(id);
+      return row ? toView(row) : null;
+    });
   }
 
   async secrets(id: string): Promise<Record<string, string>> {
-    const row = await Installation.findByPk(id, { attributes: ["id", "secretsEnc"] });
-    return row ? this.box.decryptJson(row.secretsEnc, this.aad(id)) : {};
+    const sealed = await this.cached(`secrets:${id}`, async () => {
+      const row = await Installation.findByPk(id, { attributes: ["id", "secretsEnc"] });
+      return row ? row.secretsEnc : null;
+    });
+    // Kept encrypted in the cache; a copy per caller.
+    return sealed ? this.box.decryptJson(sealed, this.aad(id)) : {};
   }
 
   async secret(id: string, name: string): Promise<string | undefined> {
@@ -128,7 +160,9 @@ export class InstallationService {
 
   /** Sets (or, with null, removes) one installation secret. */
   async setSecret(id: string, name: string, value: string | null): Promise<void> {
+    this.forget();
     await this.db.transaction(async (transaction) => {
+      transaction.afterCommit(() => this.forget());
       const row = await Installation.findByPk(id, { transaction });
       if (!row) return;
       const secrets = this.box.decryptJson(row.secretsEnc, this.aad(id));
@@ -153,8 +187,10 @@ export class InstallationService {
 
   /** Uninstall: the tenant's settings, secrets, deliveries and queued work are deleted. */
   async purge(id: string): Promise<void> {
+    this.forget();
     for (const hook of this.purgeHooks) await hook(id);
     await this.db.transaction(async (transaction) => {
+      transaction.afterCommit(() => this.forget());
       await Job.destroy({ where: { installationId: id }, transaction });
       await Delivery.destroy({ where: { installationId: id }, transaction });
       await SettingsChange.destroy({ where: { installationId: id }, transaction });

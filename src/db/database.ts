@@ -3,6 +3,7 @@ import path from "node:path";
 import pg from "pg";
 import { Sequelize, Transaction } from "sequelize";
 import { Umzug, SequelizeStorage } from "umzug";
+import { tuneSqliteConnections } from "./sqlite-connections";
 import type { Logger } from "../config/logger";
 import type { Config } from "../config/config";
 
@@ -16,7 +17,10 @@ export class Database {
   readonly dialect: Dialect;
   private txChain: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly sequelize: Sequelize) {
+  constructor(
+    readonly sequelize: Sequelize,
+    private readonly walFile = false,
+  ) {
     this.dialect = sequelize.getDialect() as Dialect;
   }
 
@@ -31,21 +35,9 @@ export class Database {
       );
     }
     if (database.file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(database.file)), { recursive: true });
-    const sequelize = new Sequelize({
-      dialect: "sqlite",
-      storage: database.file,
-      logging: false,
-      hooks: {
-        afterConnect: async (connection: unknown) => {
-          const db = connection as { run(sql: string, cb: (err: Error | null) => void): void };
-          const run = (sql: string) => new Promise<void>((res, rej) => db.run(sql, (e) => (e ? rej(e) : res())));
-          await run("PRAGMA journal_mode=WAL");
-          await run("PRAGMA busy_timeout=10000");
-          await run("PRAGMA synchronous=NORMAL");
-        },
-      },
-    });
-    return new Database(sequelize);
+    const sequelize = new Sequelize({ dialect: "sqlite", storage: database.file, logging: false });
+    tuneSqliteConnections(sequelize);
+    return new Database(sequelize, database.file !== ":memory:");
   }
 
   /**
@@ -69,6 +61,8 @@ export class Database {
   }
 
   async migrate(log?: Logger): Promise<void> {
+    // Write-ahead logging: readers never block the writer; set once, kept by the database file.
+    if (this.walFile) await this.sequelize.query("PRAGMA journal_mode=WAL");
     const umzug = new Umzug({
       migrations: {
         glob: ["migrations/*.{ts,js}", { cwd: __dirname, ignore: ["**/*.d.ts"] }],

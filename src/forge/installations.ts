@@ -76,6 +76,7 @@ export class ForgeInstallations {
     if (!stale) return null;
     const previous = stale.clientKey;
     await stale.update({ clientKey, updatedAt: Date.now() });
+    this.services.installations.forget();
     this.services.log.info({ installationId: stale.id, previous, current: clientKey }, "Forge reinstall: installation re-keyed");
     return toView(stale);
   }

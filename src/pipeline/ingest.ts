@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { UniqueConstraintError } from "sequelize";
+import { Op, UniqueConstraintError } from "sequelize";
 import { Delivery } from "../models";
 import type { DeliverySource } from "../models/delivery";
 import type { Services } from "../core/services";
@@ -32,71 +32,153 @@ export interface IngestResult {
  * verify → **store** → acknowledge → process. Called by the front doors after they verified the
  * sender: writes the delivery and one job per handler of its event in one transaction, then wakes
  * the worker. A delivery seen before is a duplicate: acknowledged, not processed again.
+ *
+ * Deliveries that arrive while a write is in progress are stored together in the next transaction
+ * (group commit): under load one commit serves many requests, and none is acknowledged before the
+ * commit that holds it.
  */
-export async function ingest(services: Services, event: InboundEvent): Promise<IngestResult> {
-  const tokenHash = event.token
-    ? createHash("sha256").update(event.token).update("\n").update(JSON.stringify(event.payload)).digest("hex")
-    : null;
-  const existing = await Delivery.findOne({
-    where: { installationId: event.installationId, source: event.source, idempotencyKey: event.idempotencyKey },
-    attributes: ["id"],
-  });
-  if (existing) {
-    services.metrics.deliveriesDuplicate.inc({ source: event.source });
-    return { deliveryId: existing.id, duplicate: true, jobs: 0 };
+export function ingest(services: Services, event: InboundEvent): Promise<IngestResult> {
+  let batcher = batchers.get(services);
+  if (!batcher) {
+    batcher = new IngestBatcher(services);
+    batchers.set(services, batcher);
   }
-  const sameToken = tokenHash
-    ? await Delivery.findOne({ where: { installationId: event.installationId, tokenHash }, attributes: ["id"] })
-    : null;
-  if (sameToken) {
-    // The same signed token and body presented again under another delivery id: a replay, not a retry.
-    return { deliveryId: sameToken.id, duplicate: true, jobs: 0, replay: true };
-  }
-  const handlers = services.registry.handlersFor(event.eventKey);
-  const id = randomUUID();
-  try {
-    await services.db.transaction(async (transaction) => {
-      await Delivery.create(
-        {
-          id,
-          installationId: event.installationId,
-          source: event.source,
-          eventKey: event.eventKey,
-          idempotencyKey: event.idempotencyKey,
-          repositoryUuid: event.repository?.uuid ?? null,
-          repositoryFullName: event.repository?.fullName ?? null,
-          payload: JSON.stringify(event.payload),
-          receivedAt: Date.now(),
-          tokenHash,
-        },
-        { transaction },
-      );
-      await services.queue.enqueue(
-        handlers.map((h) => ({
-          installationId: event.installationId,
-          deliveryId: id,
-          repositoryUuid: event.repository?.uuid ?? null,
-          handler: h.options.name,
-          integration: h.options.integration,
-          maxAttempts: h.options.maxAttempts ?? services.config.worker.maxAttempts,
-        })),
-        transaction,
-      );
+  return batcher.submit(event);
+}
+
+interface Pending {
+  event: InboundEvent;
+  tokenHash: string | null;
+  resolve(result: IngestResult): void;
+  reject(err: unknown): void;
+}
+
+type Found = Pick<Delivery, "id" | "installationId" | "source" | "idempotencyKey" | "tokenHash">;
+
+const MAX_BATCH = 100;
+const batchers = new WeakMap<Services, IngestBatcher>();
+
+const sameDelivery = (a: InboundEvent, b: Pick<InboundEvent, "installationId" | "source" | "idempotencyKey">) =>
+  a.installationId === b.installationId && a.source === b.source && a.idempotencyKey === b.idempotencyKey;
+
+class IngestBatcher {
+  private queue: Pending[] = [];
+  private flushing = false;
+
+  constructor(private readonly services: Services) {}
+
+  submit(event: InboundEvent): Promise<IngestResult> {
+    const tokenHash = event.token
+      ? createHash("sha256").update(event.token).update("\n").update(JSON.stringify(event.payload)).digest("hex")
+      : null;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ event, tokenHash, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => void this.flush());
+      }
     });
-  } catch (err) {
-    if (err instanceof UniqueConstraintError) {
-      // Another request stored the same delivery between our check and our insert.
-      services.metrics.deliveriesDuplicate.inc({ source: event.source });
-      const row = await Delivery.findOne({
-        where: { installationId: event.installationId, source: event.source, idempotencyKey: event.idempotencyKey },
-        attributes: ["id"],
-      });
-      return { deliveryId: row?.id ?? id, duplicate: true, jobs: 0, replay: !row };
-    }
-    throw err;
   }
-  services.metrics.deliveriesReceived.inc({ source: event.source, event: event.eventKey });
-  services.queue.notify();
-  services.log.debug({ deliveryId: id, source: event.source, event: event.eventKey, repository: event.repository?.fullName, jobs: handlers.length }, "delivery stored");
-  return { deliveryId: id, duplicate: false, jobs: handlers.length };
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          await this.store(batch);
+        } catch (err) {
+          if (batch.length > 1 && err instanceof UniqueConstraintError) {
+            // Another instance stored one of these meanwhile: settle them one by one.
+            for (const p of batch) await this.store([p]).catch((e: unknown) => p.reject(e));
+          } else {
+            for (const p of batch) p.reject(err);
+          }
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Deliveries already stored that match a pending one by delivery id or by (token, body). */
+  private async existing(batch: Pending[]): Promise<Found[]> {
+    const tokenHashes = batch.flatMap((p) => (p.tokenHash ? [p.tokenHash] : []));
+    return Delivery.findAll({
+      attributes: ["id", "installationId", "source", "idempotencyKey", "tokenHash"],
+      where: {
+        installationId: { [Op.in]: [...new Set(batch.map((p) => p.event.installationId))] },
+        [Op.or]: [
+          { idempotencyKey: { [Op.in]: [...new Set(batch.map((p) => p.event.idempotencyKey))] } },
+          ...(tokenHashes.length ? [{ tokenHash: { [Op.in]: tokenHashes } }] : []),
+        ],
+      },
+    });
+  }
+
+  private async store(batch: Pending[]): Promise<void> {
+    const { services } = this;
+    const found = await this.existing(batch);
+    const settled: Array<[Pending, IngestResult]> = [];
+    const fresh: Array<{ p: Pending; id: string; jobs: number }> = [];
+    for (const p of batch) {
+      const dup = found.find((f) => sameDelivery(p.event, f)) ?? fresh.find((f) => sameDelivery(p.event, f.p.event));
+      if (dup) {
+        settled.push([p, { deliveryId: dup.id, duplicate: true, jobs: 0 }]);
+        continue;
+      }
+      const replay =
+        p.tokenHash &&
+        (found.find((f) => f.tokenHash === p.tokenHash && f.installationId === p.event.installationId) ??
+          fresh.find((f) => f.p.tokenHash === p.tokenHash && f.p.event.installationId === p.event.installationId));
+      if (replay) {
+        // The same signed token and body presented again under another delivery id: a replay, not a retry.
+        settled.push([p, { deliveryId: replay.id, duplicate: true, jobs: 0, replay: true }]);
+        continue;
+      }
+      fresh.push({ p, id: randomUUID(), jobs: services.registry.handlersFor(p.event.eventKey).length });
+    }
+    if (fresh.length) {
+      const now = Date.now();
+      await services.db.transaction(async (transaction) => {
+        await Delivery.bulkCreate(
+          fresh.map(({ p, id }) => ({
+            id,
+            installationId: p.event.installationId,
+            source: p.event.source,
+            eventKey: p.event.eventKey,
+            idempotencyKey: p.event.idempotencyKey,
+            repositoryUuid: p.event.repository?.uuid ?? null,
+            repositoryFullName: p.event.repository?.fullName ?? null,
+            payload: JSON.stringify(p.event.payload),
+            receivedAt: now,
+            tokenHash: p.tokenHash,
+          })),
+          { transaction },
+        );
+        await services.queue.enqueue(
+          fresh.flatMap(({ p, id }) =>
+            services.registry.handlersFor(p.event.eventKey).map((h) => ({
+              installationId: p.event.installationId,
+              deliveryId: id,
+              repositoryUuid: p.event.repository?.uuid ?? null,
+              handler: h.options.name,
+              integration: h.options.integration,
+              maxAttempts: h.options.maxAttempts ?? services.config.worker.maxAttempts,
+            })),
+          ),
+          transaction,
+        );
+      });
+      services.queue.notify();
+    }
+    for (const { p, id, jobs } of fresh) {
+      services.metrics.deliveriesReceived.inc({ source: p.event.source, event: p.event.eventKey });
+      services.log.debug({ deliveryId: id, source: p.event.source, event: p.event.eventKey, repository: p.event.repository?.fullName, jobs }, "delivery stored");
+      p.resolve({ deliveryId: id, duplicate: false, jobs });
+    }
+    for (const [p, result] of settled) {
+      services.metrics.deliveriesDuplicate.inc({ source: p.event.source });
+      p.resolve(result);
+    }
+  }
 }

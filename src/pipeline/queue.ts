@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
-import { Op, QueryTypes, type Transaction } from "sequelize";
+import { Op, QueryTypes, type InferCreationAttributes, type Transaction } from "sequelize";
 import { Job, OutboundCallRecord } from "../models";
 import type { JobStatus } from "../models/job";
 import type { Database } from "../db/database";
@@ -35,7 +35,7 @@ export class JobQueue {
   /** Inserts jobs (inside the caller's transaction when given). Duplicate dedupe keys are skipped. */
   async enqueue(jobs: NewJob[], transaction?: Transaction): Promise<number> {
     const now = Date.now();
-    let inserted = 0;
+    const rows: Array<InferCreationAttributes<Job>> = [];
     for (const j of jobs) {
       if (j.dedupeKey) {
         const exists = await Job.findOne({
@@ -43,35 +43,33 @@ export class JobQueue {
           attributes: ["id"],
           transaction,
         });
-        if (exists) continue;
+        if (exists || rows.some((r) => r.installationId === j.installationId && r.dedupeKey === j.dedupeKey)) continue;
       }
-      await Job.create(
-        {
-          id: randomUUID(),
-          installationId: j.installationId,
-          deliveryId: j.deliveryId ?? null,
-          repositoryUuid: j.repositoryUuid ?? null,
-          handler: j.handler,
-          integration: j.integration,
-          payload: j.payload === undefined ? null : JSON.stringify(j.payload),
-          dedupeKey: j.dedupeKey ?? null,
-          status: "queued",
-          maxAttempts: j.maxAttempts,
-          runAt: j.runAt ?? now,
-          lockedBy: null,
-          lockedUntil: null,
-          lastError: null,
-          result: null,
-          replayOf: j.replayOf ?? null,
-          createdAt: now,
-          updatedAt: now,
-          finishedAt: null,
-        },
-        { transaction },
-      );
-      inserted++;
+      rows.push({
+        id: randomUUID(),
+        installationId: j.installationId,
+        deliveryId: j.deliveryId ?? null,
+        repositoryUuid: j.repositoryUuid ?? null,
+        handler: j.handler,
+        integration: j.integration,
+        payload: j.payload === undefined ? null : JSON.stringify(j.payload),
+        dedupeKey: j.dedupeKey ?? null,
+        status: "queued",
+        attempts: 0,
+        maxAttempts: j.maxAttempts,
+        runAt: j.runAt ?? now,
+        lockedBy: null,
+        lockedUntil: null,
+        lastError: null,
+        result: null,
+        replayOf: j.replayOf ?? null,
+        createdAt: now,
+        updatedAt: now,
+        finishedAt: null,
+      });
     }
-    return inserted;
+    if (rows.length) await Job.bulkCreate(rows, { transaction });
+    return rows.length;
   }
 
   /** Tells local workers there is work (call after the enqueuing transaction committed). */
