@@ -37,6 +37,28 @@ describe("Proton sync: retries, settings, history", function () {
     assert.equal(sync.branch, "release/2.0", "globs select branches");
   });
 
+  it("encrypts with SSE-KMS and the configured key when one is set", async () => {
+    const { installation } = w.h.tenant;
+    const kmsKeyId = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    await w.h.services.settings.update(installation.id, { uuid: w.h.repo.uuid, fullName: w.h.repo.fullName }, "proton", { values: { kmsKeyId } }, "test");
+    try {
+      const commit = newCommit();
+      await archive(commit, environmentTemplate("kms-env/v1"));
+      await push(w, commit);
+      const job = await settledSync(commit, 30_000);
+      assert.equal(job.status, "done", job.lastError ?? "");
+      const creates = w.s3.requests.filter((r) => r.path.includes(commit) || r.path.includes("kms-env"));
+      const writes = creates.filter((r) => (r.method === "PUT" && !r.query.has("partNumber")) || (r.method === "POST" && r.query.has("uploads")));
+      assert.ok(writes.length >= 2, "the archive and the bundle were written");
+      for (const r of writes) {
+        assert.equal(r.headers["x-amz-server-side-encryption"], "aws:kms");
+        assert.equal(r.headers["x-amz-server-side-encryption-aws-kms-key-id"], kmsKeyId);
+      }
+    } finally {
+      await w.h.services.settings.update(installation.id, { uuid: w.h.repo.uuid, fullName: w.h.repo.fullName }, "proton", { values: { kmsKeyId: "" } }, "test");
+    }
+  });
+
   it("serves the sync history to readers of the repository, and refuses others", async () => {
     grantDefaults(w.h);
     const api = apiAs(w.h, await sessionFor(w.h, ADMIN));
