@@ -25,9 +25,23 @@ interface Prop {
   const?: unknown;
 }
 
-function humanize(name: string): string {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/[_-]+/g, " ").toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
+/** Words that are written in capitals (or their own way) in a label. */
+const ACRONYMS: Record<string, string> = {
+  aws: "AWS", arn: "ARN", url: "URL", urls: "URLs", api: "API", id: "ID", ids: "IDs", kms: "KMS",
+  sha: "SHA", iam: "IAM", sse: "SSE", pr: "PR", prs: "PRs", s3: "S3", hmac: "HMAC", dlq: "DLQ",
+  eventbridge: "EventBridge", pagerduty: "PagerDuty", alertops: "AlertOps",
+};
+
+export function humanize(name: string): string {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[_-]+/g, " ")
+    .toLowerCase()
+    .split(" ")
+    .filter(Boolean)
+    .map((w) => ACRONYMS[w] ?? w);
+  const label = words.join(" ");
+  return label.charAt(0).toUpperCase() + label.slice(1);
 }
 
 /** The telling branch of `anyOf`: not `null`, not a constant such as `""` ("or empty"). */
