@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 import { Client } from "pg";
+import { createPostgresDatabase } from "../../test/helpers/pg";
 import { QueryTypes } from "sequelize";
 import { Database } from "../../src/db/database";
 
@@ -26,17 +26,8 @@ export async function freshDatabase(label: BenchDatabase["label"]): Promise<Benc
   }
   const admin = process.env.BENCH_DATABASE_URL;
   if (!admin) throw new Error("BENCH_DATABASE_URL is not set");
-  const name = `relay_bench_${randomBytes(5).toString("hex")}`;
-  const client = new Client({ connectionString: admin });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  return { label, env: { DATABASE_URL: u.toString() }, config: { kind: "postgres", url: u.toString() } };
+  const url = await createPostgresDatabase(admin, "relay_bench");
+  return { label, env: { DATABASE_URL: url }, config: { kind: "postgres", url } };
 }
 
 /** Stored deliveries by source, read straight from the database (the bench's "stored" figure). */

@@ -1,4 +1,4 @@
-import { TransportError, type Transport } from "./transport";
+import { BaseTransport, TransportError } from "./transport";
 
 type Method = "GET" | "POST" | "PUT";
 
@@ -24,25 +24,15 @@ const FIT_REJECTED = /Forge Invocation Token/i;
  * them to the remote (`/forge/api<path>`) with a FIT that the Forge front door verifies. Bodies
  * travel as JSON objects (Forge's rule); error answers carry `{ error }` like every API answer.
  */
-export class ForgeTransport implements Transport {
+export class ForgeTransport extends BaseTransport {
   constructor(
     private readonly invoke: RemoteInvoker,
     private readonly apiBase = "/forge/api",
-  ) {}
-
-  get<T>(path: string): Promise<T> {
-    return this.send<T>("GET", path);
+  ) {
+    super();
   }
 
-  post<T>(path: string, body: unknown): Promise<T> {
-    return this.send<T>("POST", path, body);
-  }
-
-  put<T>(path: string, body: unknown): Promise<T> {
-    return this.send<T>("PUT", path, body);
-  }
-
-  private async send<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  protected async send<T>(method: Method, path: string, body?: unknown): Promise<T> {
     const input: RemoteInvokeInput = { path: `${this.apiBase}${path}`, method, headers: { accept: "application/json" } };
     if (body !== undefined) input.body = body;
     let res: RemoteInvokeResult;

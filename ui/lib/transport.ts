@@ -22,21 +22,8 @@ export class TransportError extends Error {
 
 type Fetch = typeof fetch;
 
-/**
- * Connect: `fetch(<apiBase><path>)` with `Authorization: JWT <token>`; ACE answers with a fresh
- * context token in `X-acpt`, which replaces the current one for the next call.
- */
-export class ConnectTransport implements Transport {
-  private token: string;
-
-  constructor(
-    token: string,
-    private readonly apiBase = "/connect/api",
-    private readonly doFetch: Fetch = (input, init) => fetch(input, init),
-  ) {
-    this.token = token;
-  }
-
+/** The verbs every transport offers, on top of one `send`. */
+export abstract class BaseTransport implements Transport {
   get<T>(path: string): Promise<T> {
     return this.send<T>("GET", path);
   }
@@ -49,7 +36,26 @@ export class ConnectTransport implements Transport {
     return this.send<T>("PUT", path, body);
   }
 
-  private async send<T>(method: string, path: string, body?: unknown): Promise<T> {
+  protected abstract send<T>(method: "GET" | "POST" | "PUT", path: string, body?: unknown): Promise<T>;
+}
+
+/**
+ * Connect: `fetch(<apiBase><path>)` with `Authorization: JWT <token>`; ACE answers with a fresh
+ * context token in `X-acpt`, which replaces the current one for the next call.
+ */
+export class ConnectTransport extends BaseTransport {
+  private token: string;
+
+  constructor(
+    token: string,
+    private readonly apiBase = "/connect/api",
+    private readonly doFetch: Fetch = (input, init) => fetch(input, init),
+  ) {
+    super();
+    this.token = token;
+  }
+
+  protected async send<T>(method: "GET" | "POST" | "PUT", path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { authorization: `JWT ${this.token}`, accept: "application/json" };
     if (body !== undefined) headers["content-type"] = "application/json";
     const res = await this.doFetch(`${this.apiBase}${path}`, {

@@ -1,5 +1,6 @@
 import { DataTypes } from "sequelize";
 import type { Migration } from "../database";
+import { installationRef } from "../columns";
 
 /** Installations, deliveries, the job queue, outbound calls and per-repository settings. */
 const migration: Migration = {
@@ -25,12 +26,7 @@ const migration: Migration = {
 
     await q.createTable("deliveries", {
       id: { type: DataTypes.STRING(36), primaryKey: true },
-      installation_id: {
-        type: DataTypes.STRING(36),
-        allowNull: false,
-        references: { model: "installations", key: "id" },
-        onDelete: "CASCADE",
-      },
+      installation_id: installationRef(),
       source: { type: DataTypes.STRING(32), allowNull: false },
       event_key: { type: DataTypes.STRING(128), allowNull: false },
       idempotency_key: { type: DataTypes.STRING(255), allowNull: false },
@@ -47,12 +43,7 @@ const migration: Migration = {
 
     await q.createTable("jobs", {
       id: { type: DataTypes.STRING(36), primaryKey: true },
-      installation_id: {
-        type: DataTypes.STRING(36),
-        allowNull: false,
-        references: { model: "installations", key: "id" },
-        onDelete: "CASCADE",
-      },
+      installation_id: installationRef(),
       delivery_id: {
         type: DataTypes.STRING(36),
         allowNull: true,
@@ -103,12 +94,7 @@ const migration: Migration = {
 
     await q.createTable("repo_settings", {
       id: { type: DataTypes.STRING(36), primaryKey: true },
-      installation_id: {
-        type: DataTypes.STRING(36),
-        allowNull: false,
-        references: { model: "installations", key: "id" },
-        onDelete: "CASCADE",
-      },
+      installation_id: installationRef(),
       repository_uuid: { type: DataTypes.STRING(64), allowNull: false },
       repository_full_name: { type: DataTypes.STRING(255), allowNull: true },
       documents: { type: DataTypes.TEXT, allowNull: false },
@@ -121,12 +107,7 @@ const migration: Migration = {
 
     await q.createTable("settings_changes", {
       id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
-      installation_id: {
-        type: DataTypes.STRING(36),
-        allowNull: false,
-        references: { model: "installations", key: "id" },
-        onDelete: "CASCADE",
-      },
+      installation_id: installationRef(),
       repository_uuid: { type: DataTypes.STRING(64), allowNull: false },
       integration: { type: DataTypes.STRING(64), allowNull: false },
       actor: { type: DataTypes.STRING(128), allowNull: true },

@@ -1,5 +1,6 @@
 import { DataTypes } from "sequelize";
 import type { Migration } from "../database";
+import { installationRef } from "../columns";
 
 /**
  * Buildkite: what was reported (and what should be) per repository, commit and status key, so that
@@ -11,12 +12,7 @@ const migration: Migration = {
   async up(q) {
     await q.createTable("buildkite_reported_statuses", {
       id: { type: DataTypes.STRING(36), primaryKey: true },
-      installation_id: {
-        type: DataTypes.STRING(36),
-        allowNull: false,
-        references: { model: "installations", key: "id" },
-        onDelete: "CASCADE",
-      },
+      installation_id: installationRef(),
       repository_uuid: { type: DataTypes.STRING(64), allowNull: false },
       commit_hash: { type: DataTypes.STRING(64), allowNull: false },
       status_key: { type: DataTypes.STRING(40), allowNull: false },

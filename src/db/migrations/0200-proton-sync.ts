@@ -1,5 +1,6 @@
 import { DataTypes } from "sequelize";
 import type { Migration } from "../database";
+import { installationRef } from "../columns";
 
 /**
  * Proton sync: one row per sync of a commit (the activity view's history), and one row per template
@@ -9,12 +10,7 @@ const migration: Migration = {
   async up(q) {
     await q.createTable("proton_syncs", {
       id: { type: DataTypes.STRING(36), primaryKey: true },
-      installation_id: {
-        type: DataTypes.STRING(36),
-        allowNull: false,
-        references: { model: "installations", key: "id" },
-        onDelete: "CASCADE",
-      },
+      installation_id: installationRef(),
       repository_uuid: { type: DataTypes.STRING(64), allowNull: false },
       job_id: { type: DataTypes.STRING(36), allowNull: true },
       commit: { type: DataTypes.STRING(64), allowNull: false },
@@ -37,12 +33,7 @@ const migration: Migration = {
 
     await q.createTable("proton_template_versions", {
       id: { type: DataTypes.STRING(36), primaryKey: true },
-      installation_id: {
-        type: DataTypes.STRING(36),
-        allowNull: false,
-        references: { model: "installations", key: "id" },
-        onDelete: "CASCADE",
-      },
+      installation_id: installationRef(),
       repository_uuid: { type: DataTypes.STRING(64), allowNull: false },
       template: { type: DataTypes.STRING(100), allowNull: false },
       kind: { type: DataTypes.STRING(16), allowNull: false },

@@ -1,5 +1,6 @@
 import { DataTypes } from "sequelize";
 import type { Migration } from "../database";
+import { installationRef } from "../columns";
 
 /**
  * Build-alert incidents: one row per incident identity (repository + branch, or commit when the status
@@ -10,12 +11,7 @@ const migration: Migration = {
   async up(q) {
     await q.createTable("build_alert_incidents", {
       id: { type: DataTypes.STRING(36), primaryKey: true },
-      installation_id: {
-        type: DataTypes.STRING(36),
-        allowNull: false,
-        references: { model: "installations", key: "id" },
-        onDelete: "CASCADE",
-      },
+      installation_id: installationRef(),
       repository_uuid: { type: DataTypes.STRING(64), allowNull: false },
       identity_hash: { type: DataTypes.STRING(64), allowNull: false },
       ref: { type: DataTypes.STRING(255), allowNull: true },
