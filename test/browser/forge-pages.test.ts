@@ -3,14 +3,14 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { reviewRadar } from "../../src/integrations/review-radar";
 import { buildForgeResource, FORGE_RESOURCES } from "../../ui/forge/build";
 import { PAGES_DIR } from "../../ui/build";
 import { addPr, PEOPLE } from "../integrations/review-radar/helpers";
 import { ForgeHost } from "../forge/forge-host";
+import { ARTIFACTS, launchChromium } from "../helpers/browser";
 
-const ARTIFACTS = path.resolve(__dirname, "../../test-artifacts");
 
 /** Serves a built Custom UI resource folder, as Forge's CDN does (the app's server never serves it). */
 async function serveFolder(dir: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -82,11 +82,7 @@ describe("Forge Custom UI: the Connect pages through @forge/bridge", function ()
   const outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "relay-forge-ui-"));
 
   before(async () => {
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

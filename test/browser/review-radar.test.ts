@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type BrowserContext, type Frame, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Frame, type Page } from "playwright-core";
 import { Harness } from "../helpers/harness";
 import { reviewRadar } from "../../src/integrations/review-radar";
 import { buildUi } from "../../ui/build";
 import { addPr, ago, DAY, panelUrl, PEOPLE } from "../integrations/review-radar/helpers";
+import { ARTIFACTS, launchChromium } from "../helpers/browser";
 
-const ARTIFACTS = path.resolve(__dirname, "../../test-artifacts");
 const integrations = [{ ...reviewRadar, background: undefined }];
 
 /** Loads the panel the way Bitbucket does: an iframe whose URL carries a signed `jwt`. */
@@ -32,11 +32,7 @@ describe("review radar panel in Chromium", function () {
 
   before(async () => {
     await buildUi();
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
+import { type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
 import { Harness } from "../helpers/harness";
 import { bitbucketJwt } from "../helpers/jwt";
 import { bitbucketWebhook, forRepository, waitFor } from "../helpers/fixtures";
@@ -10,8 +10,8 @@ import { buildUi } from "../../ui/build";
 import { Job } from "../../src/models";
 import { integrationDefinitions, type IntegrationId } from "../../src/settings/registry";
 import { ADMIN, TEST_ID, WRITER, grantDefaults, registerTestHandler, settingsPagePath } from "../web/support";
+import { ARTIFACTS, launchChromium } from "../helpers/browser";
 
-const ARTIFACTS = path.resolve(__dirname, "../../test-artifacts");
 const SECRET = "browser-secret-7d1c2e";
 
 /**
@@ -25,12 +25,8 @@ describe("Settings page in a browser", function () {
   let page: Page;
 
   before(async () => {
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
     await buildUi();
-    browser = await chromium.launch({
-      executablePath: "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

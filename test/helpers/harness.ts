@@ -96,6 +96,7 @@ export class Harness {
     return bitbucketJwt(method, pathAndQuery, {
       clientKey: this.tenant.clientKey,
       sharedSecret: this.tenant.sharedSecret,
+      jti: randomUUID(),
       ...o,
     });
   }
@@ -106,7 +107,9 @@ export class Harness {
     const path = `/connect/webhooks/${family}/${name}`;
     const tenant = o.tenant ?? this.tenant;
     const token =
-      o.jwt === undefined ? bitbucketJwt("POST", path, { clientKey: tenant.clientKey, sharedSecret: tenant.sharedSecret }) : o.jwt;
+      o.jwt === undefined
+        ? bitbucketJwt("POST", path, { clientKey: tenant.clientKey, sharedSecret: tenant.sharedSecret, jti: randomUUID() })
+        : o.jwt;
     return this.post(path, payload, {
       ...(token ? { authorization: `JWT ${token}` } : {}),
       "x-event-key": eventKey,

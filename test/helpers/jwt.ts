@@ -9,6 +9,12 @@ export interface InboundJwtOptions {
   expiresIn?: number;
   /** Override the qsh (to forge a wrong one). */
   qsh?: string;
+  /**
+   * A unique token id. Bitbucket's tokens carry none, but their iat differs from one delivery to the
+   * next; tests send the same fixture many times a second, so they make each token unique this way
+   * (otherwise the same token and body under a new delivery id is, rightly, a replay).
+   */
+  jti?: string;
   context?: Record<string, unknown>;
 }
 
@@ -22,6 +28,7 @@ export function bitbucketJwt(method: string, pathAndQuery: string, o: InboundJwt
     qsh: o.qsh ?? jwt.createQueryStringHash(jwt.fromMethodAndUrl(method, pathAndQuery)),
   };
   if (o.sub) claims.sub = o.sub;
+  if (o.jti) claims.jti = o.jti;
   if (o.context) claims.context = o.context;
   return jwt.encodeSymmetric(claims, o.sharedSecret, jwt.SymmetricAlgorithm.HS256);
 }

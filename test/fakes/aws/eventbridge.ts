@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type http from "node:http";
-import { AwsFakeError, AwsJsonServer, type InjectRule, type RecordedAwsCall } from "./json-server";
+import { AwsFakeError, AwsJsonServer, AwsServiceFake, type InjectRule, type RecordedAwsCall } from "./json-server";
 
 /**
  * A local Amazon EventBridge (awsJson1_1, `X-Amz-Target: AWSEvents.<Operation>`, SigV4 scope `events`),
@@ -114,7 +114,7 @@ export function entrySize(entry: { Time?: unknown; Source?: unknown; DetailType?
   return size;
 }
 
-export class FakeEventBridge {
+export class FakeEventBridge extends AwsServiceFake {
   readonly server: AwsJsonServer;
   readonly events: StoredEvent[] = [];
   readonly maxEntryBytes: number;
@@ -126,6 +126,7 @@ export class FakeEventBridge {
   private readonly rules = new Map<string, Rule>();
 
   constructor(opts: FakeEventBridgeOptions = {}) {
+    super();
     this.maxEntryBytes = opts.maxEntryBytes ?? 256 * 1024;
     this.accountId = opts.accountId ?? "123456789012";
     this.buses = opts.knownBuses ? new Set(["default", ...opts.knownBuses]) : null;
@@ -163,22 +164,6 @@ export class FakeEventBridge {
     return fake;
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
-  get calls(): RecordedAwsCall[] {
-    return this.server.calls;
-  }
-
-  callsOf(operation: string): RecordedAwsCall[] {
-    return this.server.callsOf(operation);
-  }
-
-  /** A whole-call error for the next call(s) of an operation (e.g. InternalException 500, ThrottlingException 400). */
-  inject(rule: InjectRule): void {
-    this.server.inject(rule);
-  }
 
   /** Makes the next matching PutEvents entries fail inside a 200 answer (FailedEntryCount > 0). */
   failEntries(rule: EntryFailureRule): void {

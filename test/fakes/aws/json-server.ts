@@ -120,3 +120,25 @@ export class AwsJsonServer {
     }
   }
 }
+
+/** What every AWS service fake built on AwsJsonServer offers: its URL, recorded calls, fault injection. */
+export abstract class AwsServiceFake {
+  abstract readonly server: AwsJsonServer;
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  get calls(): RecordedAwsCall[] {
+    return this.server.calls;
+  }
+
+  callsOf(operation: string): RecordedAwsCall[] {
+    return this.server.callsOf(operation);
+  }
+
+  /** A whole-call error for the next call(s) of an operation (e.g. InternalException 500, ThrottlingException 400). */
+  inject(rule: InjectRule): void {
+    this.server.inject(rule);
+  }
+}

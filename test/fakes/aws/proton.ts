@@ -1,6 +1,6 @@
 import type http from "node:http";
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { AwsFakeError, AwsJsonServer, type InjectRule, type RecordedAwsCall } from "./json-server";
+import { AwsFakeError, AwsJsonServer, AwsServiceFake, type InjectRule, type RecordedAwsCall } from "./json-server";
 
 export type ProtonKind = "environment" | "service";
 
@@ -40,7 +40,7 @@ const str = (v: unknown): string | undefined => (typeof v === "string" ? v : und
  * templates that exist; `clientToken` makes a create idempotent. `endOfSupport()` answers every call as
  * the ended service does (access denied), or closes the endpoint.
  */
-export class FakeProton {
+export class FakeProton extends AwsServiceFake {
   readonly server: AwsJsonServer;
   private readonly templates = new Map<string, FakeTemplate>();
   private readonly tokens = new Map<string, { input: string; output: unknown }>();
@@ -48,6 +48,7 @@ export class FakeProton {
   private closed = false;
 
   private constructor(private readonly s3: S3Client) {
+    super();
     this.server = new AwsJsonServer({
       protocol: "1.0",
       targetPrefix: "AwsProton20200720",
@@ -72,21 +73,6 @@ export class FakeProton {
     return p;
   }
 
-  get url(): string {
-    return this.server.url;
-  }
-
-  get calls(): RecordedAwsCall[] {
-    return this.server.calls;
-  }
-
-  callsOf(operation: string): RecordedAwsCall[] {
-    return this.server.callsOf(operation);
-  }
-
-  inject(rule: InjectRule): void {
-    this.server.inject(rule);
-  }
 
   /**
    * AWS Proton ended on 2026-10-07. "access-denied": every call answers 403 AccessDeniedException with

@@ -26,7 +26,7 @@ describe("Build alerts: incident state lives in the database", () => {
 
   async function postTo(url: string, payload: unknown): Promise<number> {
     const path = "/connect/webhooks/repo/commit_status_updated";
-    const jwt = bitbucketJwt("POST", path, { clientKey: bed.h.tenant.clientKey, sharedSecret: bed.h.tenant.sharedSecret });
+    const jwt = bitbucketJwt("POST", path, { clientKey: bed.h.tenant.clientKey, sharedSecret: bed.h.tenant.sharedSecret, jti: randomUUID() });
     const res = await request(`${url}${path}`, {
       method: "POST",
       body: JSON.stringify(payload),
