@@ -144,11 +144,19 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
         });
       });
     },
+    /** Graceful stop: no new requests, in-flight ones answered (up to 10 s), running jobs settled, then the database. */
     async close() {
+      if (server) {
+        const s = server;
+        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+        s.closeIdleConnections();
+        const timer = setTimeout(() => s.closeAllConnections(), 10_000);
+        await closed;
+        clearTimeout(timer);
+      }
       for (const b of background) await b.stop();
       await worker?.stop();
       await retention?.stop();
-      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await db.close();
     },
   };
