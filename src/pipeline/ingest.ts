@@ -48,6 +48,8 @@ export function ingest(services: Services, event: InboundEvent): Promise<IngestR
 
 interface Pending {
   event: InboundEvent;
+  /** The payload serialized once, for the replay hash and the row. */
+  payloadJson: string;
   tokenHash: string | null;
   resolve(result: IngestResult): void;
   reject(err: unknown): void;
@@ -68,11 +70,10 @@ class IngestBatcher {
   constructor(private readonly services: Services) {}
 
   submit(event: InboundEvent): Promise<IngestResult> {
-    const tokenHash = event.token
-      ? createHash("sha256").update(event.token).update("\n").update(JSON.stringify(event.payload)).digest("hex")
-      : null;
+    const payloadJson = JSON.stringify(event.payload);
+    const tokenHash = event.token ? createHash("sha256").update(event.token).update("\n").update(payloadJson).digest("hex") : null;
     return new Promise((resolve, reject) => {
-      this.queue.push({ event, tokenHash, resolve, reject });
+      this.queue.push({ event, payloadJson, tokenHash, resolve, reject });
       if (!this.flushing) {
         this.flushing = true;
         setImmediate(() => void this.flush());
@@ -149,7 +150,7 @@ class IngestBatcher {
             idempotencyKey: p.event.idempotencyKey,
             repositoryUuid: p.event.repository?.uuid ?? null,
             repositoryFullName: p.event.repository?.fullName ?? null,
-            payload: JSON.stringify(p.event.payload),
+            payload: p.payloadJson,
             receivedAt: now,
             tokenHash: p.tokenHash,
           })),
