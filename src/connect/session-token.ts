@@ -25,6 +25,7 @@ export function bindPageToRepository(services: Services) {
       const installation = await services.installations.findByClientKey("connect", ctx.clientKey);
       if (!installation) return sendError(res, 401, "unknown client");
       const { sharedSecret } = await services.installations.secrets(installation.id);
+      if (!sharedSecret) return sendError(res, 401, "installation has no shared secret");
       const now = Math.floor(Date.now() / 1000);
       const claims: Record<string, unknown> = {
         iss: installation.appKey,
@@ -34,7 +35,7 @@ export function bindPageToRepository(services: Services) {
         context: { repository: { uuid: repoUuid } },
       };
       if (ctx.userAccountId) claims.sub = ctx.userAccountId;
-      const token = jwt.encodeSymmetric(claims, sharedSecret!, jwt.SymmetricAlgorithm.HS256);
+      const token = jwt.encodeSymmetric(claims, sharedSecret, jwt.SymmetricAlgorithm.HS256);
       ctx.token = token;
       res.setHeader("X-acpt", token);
       next();

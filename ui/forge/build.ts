@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { build } from "esbuild";
 import { buildOptions, PAGES_DIR, UI_ROOT } from "../build";
+import { APP_PAGES, type AppPage } from "../../src/web/pages";
 
 /**
  * Builds the Forge Custom UI resources (manifest.yml `resources`): for each, a folder with a static
@@ -12,10 +13,10 @@ import { buildOptions, PAGES_DIR, UI_ROOT } from "../build";
 export const FORGE_OUT_DIR = path.resolve(UI_ROOT, "..", "static", "forge");
 
 /** Resource folder (manifest `resources[].path` = static/forge/<folder>) → page name. */
-export const FORGE_RESOURCES: Record<string, { page: string; title: string }> = {
-  "review-radar": { page: "review-radar", title: "Review radar" },
-  settings: { page: "settings", title: "Bitbucket Relay settings" },
-};
+/** Forge resource folder → the app page it serves (one resource per page, named after it). */
+export const FORGE_RESOURCES: Record<string, { page: AppPage; title: string }> = Object.fromEntries(
+  (Object.keys(APP_PAGES) as AppPage[]).map((page) => [page, { page, title: APP_PAGES[page].title }]),
+);
 
 export function forgeIndexHtml(title: string, withCss: boolean): string {
   return [

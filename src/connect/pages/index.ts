@@ -1,12 +1,15 @@
 import { registerConnectPages } from "../index";
 import { mountStatic } from "./static";
-import { mountReviewRadarPage } from "./review-radar";
-import { mountSettingsPage } from "./settings";
+import { mountConnectPage } from "./connect-page";
 
 /**
  * The Connect iframe pages and their static bundles. Imported once by app.ts (after `./connect`),
- * so the registrations happen before `mountConnect` runs. Add a page: one import + one line.
+ * so the registrations happen before `mountConnect` runs. Each route is the URL its descriptor module
+ * points at.
  */
 registerConnectPages((app) => mountStatic(app));
-registerConnectPages(mountReviewRadarPage);
-registerConnectPages(mountSettingsPage);
+// The repository sidebar panel (`webPanels` key `review-radar`).
+registerConnectPages((app, services, addon) => mountConnectPage(app, services, addon, "/connect/panel/review-radar", "review-radar"));
+// The repository settings page and activity log (`adminPages` key `relay-settings`); who may change
+// what is decided by the API, per request.
+registerConnectPages((app, services, addon) => mountConnectPage(app, services, addon, "/connect/settings", "settings"));
