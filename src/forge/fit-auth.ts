@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { InstallationView } from "../core/installations";
 import { sendError } from "../web/errors";
-import type { FitClaims } from "./fit-claims";
+import { invocationKind, type FitClaims } from "./fit-claims";
 import { FitError, type FitVerifier } from "./fit-verifier";
 import { ForgeInstallError, type ForgeInstallations } from "./installations";
 import type { SystemTokenStore } from "./system-token";
@@ -35,14 +35,19 @@ export function fitOf(req: Request): string | undefined {
  * Authenticates a request from Forge: the FIT is verified (401 with a short reason otherwise, the
  * answer Forge reserves for this), its installation is resolved (provisioned on first sight), and
  * the app system token of `x-forge-oauth-system` is kept (encrypted) for the worker. The user token
- * is never stored. Tokens never reach a log line.
+ * is never stored. Tokens never reach a log line. A FIT proves one kind of invocation: `frontend`
+ * FITs (a user's invokeRemote, whose path the user controls) are taken only by the UI API, `backend`
+ * FITs (triggers, lifecycle) only by the event and lifecycle endpoints; the other kind is 401.
  */
-export function fitAuth(deps: FitAuthDeps): RequestHandler {
+export function fitAuth(deps: FitAuthDeps, accepts: "frontend" | "backend"): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const token = fitOf(req);
     if (!token) return sendError(res, 401, "missing Forge Invocation Token");
     try {
       const claims = await deps.verifier.verify(token);
+      if (invocationKind(claims) !== accepts) {
+        return sendError(res, 401, accepts === "frontend" ? "a trigger's Forge Invocation Token is not a UI token" : "a UI module's Forge Invocation Token is not accepted here");
+      }
       const installation = await deps.installations.resolve(claims);
       const systemToken = req.get("x-forge-oauth-system");
       if (systemToken) await deps.tokens.remember(installation.id, systemToken);

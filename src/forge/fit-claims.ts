@@ -44,6 +44,20 @@ export const FitClaimsSchema = z
 
 export type FitClaims = z.infer<typeof FitClaimsSchema>;
 
+/**
+ * Who invoked the remote: `frontend` (a Custom UI module's `invokeRemote`, on behalf of the user in
+ * `principal`) or `backend` (a trigger, scheduled trigger or lifecycle event through a `core:endpoint`).
+ * Forge documents `app.module.type` as the UI module's type for frontend invocations and
+ * `core:endpoint` otherwise, and `principal` as present for UI modules only
+ * (shared/reference/forge/fit/remote-contract.json). A FIT that carries either frontend mark is
+ * frontend: the user controls an invokeRemote path, so such a token must never reach a backend route.
+ */
+export function invocationKind(claims: FitClaims): "frontend" | "backend" {
+  const type = claims.app.module?.type;
+  if (claims.principal || (type !== undefined && type !== "core:endpoint")) return "frontend";
+  return "backend";
+}
+
 /** `{uuid}` with braces, lower case, as Bitbucket writes workspace and repository UUIDs. */
 export function bracedUuid(uuid: string): string {
   return `{${uuid.replace(/[{}]/g, "").toLowerCase()}}`;

@@ -38,10 +38,11 @@ export function mountForge(app: Express, services: Services, api: Router): void 
   const installs = new ForgeInstallations(services);
   const tokens = new SystemTokenStore(services.installations);
   services.installations.onPurge(async (id) => tokens.forget(id));
-  const auth = fitAuth({ verifier, installations: installs, tokens });
+  const deps = { verifier, installations: installs, tokens };
+  const backend = fitAuth(deps, "backend");
 
-  app.use(FORGE_PATHS.events, auth, eventsRouter(services));
-  app.use("/forge", lifecycleRouter(services, auth, installs, tokens));
-  app.use(FORGE_PATHS.api, auth, forgePrincipal, api);
+  app.use(FORGE_PATHS.events, backend, eventsRouter(services));
+  app.use("/forge", lifecycleRouter(services, backend, installs, tokens));
+  app.use(FORGE_PATHS.api, fitAuth(deps, "frontend"), forgePrincipal, api);
   app.use("/forge", (_req, res) => sendError(res, 404, "not found"));
 }

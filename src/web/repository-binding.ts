@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import { normaliseRepoUuid } from "./api/repo-access";
-import { principalOf } from "./principal";
+import { principalOf, type Principal } from "./principal";
 import { sendError } from "./errors";
 
 /** Query / body fields through which the API names a repository, and its path form. */
@@ -26,15 +26,26 @@ export function namedRepositories(req: Request): string[] {
 }
 
 /**
+ * True when the principal's credential was issued for `repositoryUuid` (normalised, braced). A
+ * credential bound to no repository (a Bitbucket token signed for one request, a Forge module
+ * outside a repository) proves nothing about any repository.
+ */
+export function boundTo(principal: Principal, repositoryUuid: string): boolean {
+  const bound = normaliseRepoUuid(principal.repositoryUuid ?? undefined);
+  return bound !== null && bound === normaliseRepoUuid(repositoryUuid);
+}
+
+/**
  * A page is rendered by the host for one repository; its API calls may name only that one
- * (whichever front door established the principal).
+ * (whichever front door established the principal). A request naming a repository with a
+ * credential bound to none or to another is misdirected: 401, nothing done.
  */
 export function enforceRepositoryBinding(req: Request, res: Response, next: NextFunction): void {
-  const bound = normaliseRepoUuid(principalOf(res).repositoryUuid ?? undefined);
+  const principal = principalOf(res);
   // Malformed ids are left to the route's own validation (400).
   const named = namedRepositories(req).map(normaliseRepoUuid).filter((v): v is string => v !== null);
-  if (bound && named.some((v) => v !== bound)) {
-    return sendError(res, 403, "this page may only act on the repository it was opened for");
-  }
+  if (named.length === 0) return next();
+  if (!principal.repositoryUuid) return sendError(res, 401, "this token is bound to no repository");
+  if (named.some((v) => !boundTo(principal, v))) return sendError(res, 401, "this token was issued for another repository");
   next();
 }

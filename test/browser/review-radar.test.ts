@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -6,13 +8,15 @@ import { Harness } from "../helpers/harness";
 import { reviewRadar } from "../../src/integrations/review-radar";
 import { buildUi } from "../../ui/build";
 import { addPr, ago, DAY, panelUrl, PEOPLE } from "../integrations/review-radar/helpers";
-import { ARTIFACTS, launchChromium } from "../helpers/browser";
+import { ARTIFACTS, embedOnAppOrigin, launchChromium } from "../helpers/browser";
 
 const integrations = [{ ...reviewRadar, background: undefined }];
 
 /** Loads the panel the way Bitbucket does: an iframe whose URL carries a signed `jwt`. */
 async function loadInIframe(page: Page, src: string): Promise<Frame> {
-  await page.setContent(
+  await embedOnAppOrigin(
+    page,
+    src,
     `<!doctype html><html><body style="margin:0;background:#f7f8f9">
        <div style="width:360px;margin:16px;background:#fff;border:1px solid #dfe1e6">
          <iframe id="panel" src="${src}" style="width:100%;height:720px;border:0"></iframe>
@@ -44,6 +48,25 @@ describe("review radar panel in Chromium", function () {
   afterEach(async () => {
     await context.close(); // first: open keep-alive connections would hold the app's server open
     await h.close();
+  });
+
+  it("cannot be framed by an origin that is not Bitbucket's (CSP frame-ancestors)", async () => {
+    const foreign = http.createServer((_req, res) => {
+      res.setHeader("content-type", "text/html");
+      res.end(`<!doctype html><iframe id="panel" src="${h.url}${panelUrl(h)}"></iframe>`);
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, "127.0.0.1", resolve));
+    try {
+      const page = await context.newPage();
+      const refused = page.waitForEvent("console", { predicate: (m) => /frame-ancestors/.test(m.text()), timeout: 20_000 });
+      // localhost and 127.0.0.1 are different origins: the app's page is the only one on `h.url`.
+      await page.goto(`http://localhost:${(foreign.address() as AddressInfo).port}/`);
+      assert.match((await refused).text(), /frame-ancestors 'self' [^"]*"[^]*blocked/);
+      assert.equal(await page.frames()[1]?.$('[data-testid="section-needsYourReview"]'), null, "no panel rendered");
+    } finally {
+      foreign.closeAllConnections();
+      await new Promise<void>((resolve) => foreign.close(() => resolve()));
+    }
   });
 
   it("shows the sections, ages, approvals and failing builds, and saves a screenshot", async () => {

@@ -10,7 +10,7 @@ import { buildUi } from "../../ui/build";
 import { Job } from "../../src/models";
 import { integrationDefinitions, type IntegrationId } from "../../src/settings/registry";
 import { ADMIN, TEST_ID, WRITER, grantDefaults, registerTestHandler, settingsPagePath } from "../web/support";
-import { ARTIFACTS, launchChromium } from "../helpers/browser";
+import { ARTIFACTS, embedOnAppOrigin, launchChromium } from "../helpers/browser";
 
 const SECRET = "browser-secret-7d1c2e";
 
@@ -47,7 +47,9 @@ describe("Settings page in a browser", function () {
     const pathAndQuery = settingsPagePath(h);
     const jwt = bitbucketJwt("GET", pathAndQuery, { clientKey: h.tenant.clientKey, sharedSecret: h.tenant.sharedSecret, sub: accountId });
     const src = `${h.url}${pathAndQuery}&jwt=${encodeURIComponent(jwt)}`;
-    await page.setContent(
+    await embedOnAppOrigin(
+      page,
+      h.url,
       `<!doctype html><html><body style="margin:0"><iframe id="relay" src="${src}" style="width:100%;height:4000px;border:0"></iframe></body></html>`,
     );
     const frame = page.frameLocator("#relay");

@@ -53,7 +53,7 @@ describe("Forge front door: the app's API and integrations behind FIT auth", () 
     const denied = await f.ui("PUT", `${settingsPath()}/buildkite`, { values: { enabled: false } }, { module: "settings", principal: WRITER });
     assert.equal(denied.status, 403);
     const elsewhere = await f.ui("GET", `/repositories/${encodeURIComponent(`{${randomUUID()}}`)}/settings`, undefined, { module: "settings", principal: ADMIN });
-    assert.equal(elsewhere.status, 403, "a module is bound to its repository");
+    assert.equal(elsewhere.status, 401, "a module is bound to its repository");
   });
 
   it("a Buildkite build → status posted with the system token → Forge build-status event → shown on the review radar", async () => {

@@ -89,7 +89,7 @@ describe("Forge front door: installations and lifecycle", () => {
     const ui = { moduleType: "bitbucket:repoCodeOverviewCard", moduleKey: "relay-repo-card", repositoryUuid: f.h.repo.uuid };
     assert.equal((await f.call("GET", `/forge/api/me?repoUuid=${encodeURIComponent(f.h.repo.uuid)}`, undefined, ui)).status, 200);
     const other = await f.call("GET", `/forge/api/me?repoUuid=${encodeURIComponent(`{${randomUUID()}}`)}`, undefined, ui);
-    assert.equal(other.status, 403);
+    assert.equal(other.status, 401);
     assert.match(other.json<{ error: string }>().error, /repository/);
   });
 });

@@ -170,8 +170,8 @@ describe("Activity log API", () => {
     const otherRepo = "{0d0d0d0d-0000-4000-8000-00000000000d}";
     h.fake.addRepository({ workspace: h.tenant.workspace.slug, slug: "other", uuid: otherRepo, clientKey: h.tenant.clientKey });
     h.fake.setRepoPermission(h.tenant.workspace.slug, "other", ADMIN, "admin");
-    // A page opened for this repository cannot act on another one at all…
-    assert.equal((await admin.post(`/repositories/${encodeURIComponent(otherRepo)}/activity/jobs/${dead.id}/replay`)).status, 403);
+    // A page opened for this repository cannot act on another one at all (its token is misdirected there)…
+    assert.equal((await admin.post(`/repositories/${encodeURIComponent(otherRepo)}/activity/jobs/${dead.id}/replay`)).status, 401);
     // …and from the other repository's own page, this repository's job is not found.
     const otherAdmin = apiAs(h, await sessionFor(h, ADMIN, h.tenant, { uuid: otherRepo, fullName: `${h.tenant.workspace.slug}/other` }));
     const wrongRepo = await otherAdmin.post(`/repositories/${encodeURIComponent(otherRepo)}/activity/jobs/${dead.id}/replay`);

@@ -201,7 +201,7 @@ describe("Settings API", () => {
     assert.equal(await SettingsChange.count(), 0);
     // Its own repository works, from a page opened for it; the page bound to acme/widgets cannot reach it.
     const gadgets = { uuid: "{0c0c0c0c-0000-4000-8000-00000000000c}", fullName: "beta/gadgets" };
-    assert.equal((await api.get(`/repositories/${encodeURIComponent(gadgets.uuid)}/settings`)).status, 403);
+    assert.equal((await api.get(`/repositories/${encodeURIComponent(gadgets.uuid)}/settings`)).status, 401);
     const ownApi = apiAs(h, await sessionFor(h, ADMIN, other, gadgets));
     const own = await ownApi.get(`/repositories/${encodeURIComponent(gadgets.uuid)}/settings`);
     assert.equal(own.status, 200, own.text);

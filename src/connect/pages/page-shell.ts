@@ -88,10 +88,40 @@ export function renderPageShell(bootstrap: PageBootstrap, opts: PageShellOptions
     .join("\n");
 }
 
-/** Headers of an iframe page: never cached (the session token is in it), no referrer leaks. */
-export const PAGE_HEADERS: Record<string, string> = {
-  "content-type": "text/html; charset=utf-8",
-  "cache-control": "no-store",
-  "referrer-policy": "no-referrer",
-  "x-content-type-options": "nosniff",
-};
+/** A CSP host source for a host glob of `CONNECT_ALLOWED_HOSTS` (`bitbucket.org`, `*.bitbucket.org`). */
+function hostSource(host: string): string | null {
+  return /^(\*\.)?[a-z0-9.-]+(:\d+)?$/i.test(host) ? `https://${host}` : null;
+}
+
+/**
+ * The Content-Security-Policy of an iframe page. `frame-ancestors`: only the Bitbucket hosts allowed
+ * to install the app (`CONNECT_ALLOWED_HOSTS`) may frame it, besides the app itself; `script-src`:
+ * the app's own bundles and Connect's `all.js`; the bootstrap is a non-executable JSON script. Styles
+ * allow inline (Atlaskit injects its CSS at run time); images may come from any HTTPS host (Bitbucket
+ * and Gravatar avatars). Directives: https://www.w3.org/TR/CSP3/.
+ */
+export function pageContentSecurityPolicy(config: Pick<Config, "connect">): string {
+  const ancestors = config.connect.allowedHosts.map(hostSource).filter((v): v is string => v !== null);
+  return [
+    "default-src 'none'",
+    `script-src 'self' ${new URL(CONNECT_ALL_JS).origin}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: https:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    `frame-ancestors 'self' ${ancestors.join(" ")}`.trim(),
+  ].join("; ");
+}
+
+/** Headers of an iframe page: never cached (the session token is in it), no referrer leaks, its CSP. */
+export function pageHeaders(config: Pick<Config, "connect">): Record<string, string> {
+  return {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+    "content-security-policy": pageContentSecurityPolicy(config),
+  };
+}

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Services } from "../../core/services";
 import { principalOf } from "../principal";
+import { boundTo } from "../repository-binding";
 import { sendError } from "../errors";
 import { atLeast, repoPermissions, type AccessLevel, type RepoAccess } from "../permissions";
 
@@ -22,8 +23,10 @@ export function requireRepoAccess(services: Services, min: AccessLevel): Request
   return (req: Request, res: Response, next: NextFunction) => {
     const uuid = normaliseRepoUuid(req.params.repoUuid);
     if (!uuid) return sendError(res, 400, "repoUuid must be a repository UUID");
+    const principal = principalOf(res);
+    if (!boundTo(principal, uuid)) return sendError(res, 401, "this token was not issued for this repository");
     repoPermissions(services)
-      .resolve(principalOf(res), uuid)
+      .resolve(principal, uuid)
       .then((result) => {
         if (!result.ok) return sendError(res, result.status, result.reason);
         if (!atLeast(result.access.level, min)) {

@@ -10,7 +10,7 @@ describe("Review radar: a panel may only read the repository it was opened for",
   });
   after(() => h.close());
 
-  it("answers 403 when the page's token names another repository of the same workspace", async () => {
+  it("answers 401 (a misdirected token) when the page's token names another repository of the same workspace", async () => {
     const page = `/connect/panel/review-radar?repoUuid=${encodeURIComponent(h.repo.uuid)}&repoPath=${encodeURIComponent(h.repo.fullName)}`;
     const jwt = bitbucketJwt("GET", page, { clientKey: h.tenant.clientKey, sharedSecret: h.tenant.sharedSecret, sub: "557058:viewer" });
     const res = await h.get(`${page}&jwt=${jwt}`);
@@ -22,11 +22,11 @@ describe("Review radar: a panel may only read the repository it was opened for",
     const secret = "{99999999-9999-4999-8999-999999999999}";
     h.fake.addRepository({ workspace: h.tenant.workspace.slug, slug: "private-repo", uuid: secret, clientKey: h.tenant.clientKey });
     const other = await h.get(`/connect/api/review-radar/panel?repoUuid=${encodeURIComponent(secret)}`, auth);
-    assert.equal(other.status, 403);
+    assert.equal(other.status, 401);
     const statuses = await h.fetch("POST", "/connect/api/review-radar/statuses", JSON.stringify({ repoUuid: secret, commits: ["abcdef1"] }), {
       ...auth,
       "content-type": "application/json",
     });
-    assert.equal(statuses.status, 403);
+    assert.equal(statuses.status, 401);
   });
 });
