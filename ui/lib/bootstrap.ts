@@ -5,7 +5,7 @@
 export interface PageBootstrap {
   host: "connect" | "forge";
   page: string;
-  /** Connect: the ACE context token for `/connect/api` calls (renewed from `X-acpt`). */
+  /** Connect: the page API token for `/connect/api` calls (bound to viewer and repository; renewed from `X-acpt`). */
   token: string | null;
   /** Base path of the JSON API, e.g. `/connect/api`. */
   apiBase: string;

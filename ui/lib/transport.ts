@@ -40,8 +40,8 @@ export abstract class BaseTransport implements Transport {
 }
 
 /**
- * Connect: `fetch(<apiBase><path>)` with `Authorization: JWT <token>`; ACE answers with a fresh
- * context token in `X-acpt`, which replaces the current one for the next call.
+ * Connect: `fetch(<apiBase><path>)` with `Authorization: JWT <page API token>`; the app answers with a fresh
+ * one (same binding) in `X-acpt`, which replaces the current one for the next call.
  */
 export class ConnectTransport extends BaseTransport {
   private token: string;
