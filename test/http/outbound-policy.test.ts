@@ -215,3 +215,29 @@ describe("outbound policy: checked at connect time in the HTTP client", () => {
     assert.equal(excerpt("x".repeat(500), 10), `${"x".repeat(9)}…`);
   });
 });
+
+describe("outbound policy: every tenant-configurable URL is declared", () => {
+  it("lists each settings field that holds a URL (…Url) in its integration's outboundUrls", async () => {
+    await import("../../src/integrations");
+    const { integrationDefinitions } = await import("../../src/settings/registry");
+    const defs = integrationDefinitions();
+    assert.ok(defs.some((d) => d.id === "build-alerts") && defs.some((d) => d.id === "review-radar"));
+    const declared: string[] = [];
+    for (const def of defs) {
+      const shape = (def.schema as unknown as { shape?: Record<string, unknown> }).shape;
+      assert.ok(shape, `${def.id}: the settings schema is an object`);
+      for (const field of Object.keys(shape).filter((k) => /ur[li]$/i.test(k))) {
+        assert.ok(def.outboundUrls?.includes(field), `${def.id}.${field} holds a URL but is not in outboundUrls`);
+        declared.push(`${def.id}.${field}`);
+      }
+    }
+    assert.deepEqual(declared.sort(), [
+      "build-alerts.alertopsUrl",
+      "build-alerts.pagerdutyEventsUrl",
+      "build-alerts.webhookUrl",
+      "review-radar.googleChatWebhookUrl",
+      "review-radar.slackWebhookUrl",
+      "review-radar.teamsWebhookUrl",
+    ]);
+  });
+});
