@@ -60,6 +60,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   await db.migrate(log);
   initCoreModels(db.sequelize);
   const box = SecretBox.load(config.encryptionKey, config.dataDir, log, config.isProduction);
+  if (config.outbound.allowLoopback) log.warn("OUTBOUND_ALLOW_LOOPBACK is on: tenant-configured URLs may reach this machine's loopback services (development and tests only)");
   const http = new HttpClient({ ...config.http, retry: config.retry, metrics, outbound: { ...config.outbound, lookup: opts.dnsLookup } });
   const installations = new InstallationService(db, box);
   const settings = new SettingsService(db, box, (url) => http.checkTenantUrl(url));

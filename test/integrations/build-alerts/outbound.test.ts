@@ -4,7 +4,8 @@ import { FakeDns, PUBLIC_ADDRESS } from "../../helpers/dns";
 import { InternalService } from "../../fakes/internal-service";
 import { buildAlertsIntegration } from "../../../src/integrations/build-alerts";
 import { ADMIN, apiAs, grantDefaults, repoBase, sessionFor, type ApiClient } from "../../web/support";
-import { ROUTING_KEY, WEBHOOK_SECRET } from "./support";
+import { AlertsBed, ROUTING_KEY, WEBHOOK_SECRET } from "./support";
+import { PAGERDUTY_EVENTS_URL } from "../../../src/integrations/build-alerts/settings";
 
 /** Each tenant-configurable URL of build alerts, as the settings page saves it. */
 const FIELDS = {
@@ -73,3 +74,26 @@ for (const mode of ["production", "development"]) {
     }
   });
 }
+
+describe("build alerts: a failed build's notification to a target rebinding to loopback", () => {
+  it("ends dead at once with the refusal, and nothing reaches the internal service", async () => {
+    const internal = await InternalService.start();
+    const dns = new FakeDns().rebind("hooks.example.test", PUBLIC_ADDRESS, "127.0.0.1");
+    const bed = await AlertsBed.start({ env: { OUTBOUND_ALLOW_LOOPBACK: "false" }, dnsLookup: dns.lookup });
+    try {
+      await bed.configure(
+        { alertopsEnabled: false, pagerdutyEnabled: false, pagerdutyEventsUrl: PAGERDUTY_EVENTS_URL, webhookUrl: `https://hooks.example.test:${internal.port}/relay` },
+        { alertopsUrl: null },
+      );
+      await bed.send("FAILED", { at: 1 });
+      const [notify] = await bed.settled("build-alerts.notify", 1);
+      assert.equal(notify!.status, "dead");
+      assert.equal(notify!.attempts, 1, "no retry can fix a refused address");
+      assert.match(notify!.lastError ?? "", /refused by the outbound policy: the host resolves to a loopback address/);
+      assert.equal(internal.connections, 0);
+    } finally {
+      await bed.close();
+      await internal.close();
+    }
+  });
+});
