@@ -7,6 +7,7 @@ import { Database } from "./db/database";
 import { initCoreModels } from "./models";
 import { SecretBox } from "./crypto/secrets";
 import { HttpClient } from "./http/client";
+import type { DnsLookup } from "./http/outbound-policy";
 import { InstallationService } from "./core/installations";
 import { SettingsService } from "./settings/service";
 import { JobQueue } from "./pipeline/queue";
@@ -35,6 +36,8 @@ export interface AppOptions {
   frontDoors?: FrontDoor[];
   /** API routes that are not an integration's (settings page, activity log). */
   apiRoutes?: ApiRouteFactory[];
+  /** How the outbound policy resolves host names (tests map names to loopback listeners); default dns.lookup. */
+  dnsLookup?: DnsLookup;
 }
 
 /** A front door mounts its routes and serves the host-agnostic JSON API behind its own authentication. */
@@ -57,9 +60,10 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   await db.migrate(log);
   initCoreModels(db.sequelize);
   const box = SecretBox.load(config.encryptionKey, config.dataDir, log, config.isProduction);
-  const http = new HttpClient({ ...config.http, retry: config.retry, metrics });
+  if (config.outbound.allowLoopback) log.warn("OUTBOUND_ALLOW_LOOPBACK is on: tenant-configured URLs may reach this machine's loopback services (development and tests only)");
+  const http = new HttpClient({ ...config.http, retry: config.retry, metrics, outbound: { ...config.outbound, lookup: opts.dnsLookup } });
   const installations = new InstallationService(db, box);
-  const settings = new SettingsService(db, box);
+  const settings = new SettingsService(db, box, (url) => http.checkTenantUrl(url));
   const queue = new JobQueue(db);
   const registry = new HandlerRegistry();
   const authCache = new Map<string, BitbucketAuth>();

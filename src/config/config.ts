@@ -29,6 +29,8 @@ const EnvSchema = z.object({
   HTTP_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
   HTTP_INLINE_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   HTTP_INLINE_RETRY_MAX_WAIT_MS: z.coerce.number().int().min(0).default(5_000),
+  /** Development and tests only: tenant-configured URLs (alert targets, chat webhooks) may reach loopback, over http too. */
+  OUTBOUND_ALLOW_LOOPBACK: bool.default(false),
   /** Comma list of host globs Connect installs may come from (ACE's whitelist). */
   CONNECT_ALLOWED_HOSTS: z.string().default("bitbucket.org,api.bitbucket.org"),
   /** Whether iframe pages load Bitbucket's Connect JS API (all.js); off by default under NODE_ENV=test (no network). */
@@ -56,6 +58,8 @@ export interface Config {
   worker: { enabled: boolean; concurrency: number; pollMs: number; leaseMs: number; maxAttempts: number };
   retry: { baseMs: number; maxMs: number };
   http: { timeoutMs: number; inlineRetries: number; inlineRetryMaxWaitMs: number };
+  /** The outbound policy for tenant-configured URLs (src/http/outbound-policy.ts); closed by default in every mode. */
+  outbound: { allowLoopback: boolean };
   connect: { allowedHosts: string[]; loadAllJs?: boolean };
   maxBodyBytes: number;
   activityRetentionDays: number;
@@ -97,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       inlineRetries: e.HTTP_INLINE_RETRIES,
       inlineRetryMaxWaitMs: e.HTTP_INLINE_RETRY_MAX_WAIT_MS,
     },
+    outbound: { allowLoopback: e.OUTBOUND_ALLOW_LOOPBACK },
     connect: {
       allowedHosts: e.CONNECT_ALLOWED_HOSTS.split(",").map((h) => h.trim()).filter(Boolean),
       loadAllJs: e.CONNECT_LOAD_ALL_JS ?? e.NODE_ENV !== "test",

@@ -1,7 +1,9 @@
-import { EnvHttpProxyAgent, request, type Dispatcher } from "undici";
+import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "undici";
 import type { Readable } from "node:stream";
 import { recordCall } from "./call-log";
 import { HttpError, NetworkError } from "./errors";
+import { excerpt, TARGET_EXCERPT_CHARS } from "./excerpt";
+import { OutboundPolicy, OutboundRefusedError, type OutboundPolicyOptions } from "./outbound-policy";
 import { backoffDelay, isRetryableStatus, parseRetryAfter, sleep, type RetryPolicy } from "./retry";
 import type { Metrics } from "../config/metrics";
 
@@ -21,6 +23,12 @@ export interface HttpRequest {
   retries?: number;
   /** What metrics and the call log show instead of the URL, when the URL itself is a secret (chat webhooks). */
   displayUrl?: string;
+  /**
+   * The URL comes from a tenant's settings (alert targets, chat webhooks): the outbound policy applies
+   * (https only, the resolved address checked at connect time), a 3xx is an error (redirects are never
+   * followed) and error bodies are cut to a short sanitised excerpt.
+   */
+  tenantUrl?: boolean;
 }
 
 export interface HttpResponse {
@@ -44,6 +52,10 @@ export interface HttpClientOptions {
   retry: RetryPolicy;
   metrics?: Metrics;
   dispatcher?: Dispatcher;
+  /** The outbound policy for tenant URLs; default closed (no loopback), system DNS. */
+  outbound?: OutboundPolicyOptions;
+  /** Proxy settings; default HTTP(S)_PROXY / NO_PROXY from the environment (undici's EnvHttpProxyAgent). */
+  proxy?: { httpProxy?: string; httpsProxy?: string; noProxy?: string };
 }
 
 function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -71,9 +83,24 @@ function redactUrl(url: string): string {
  */
 export class HttpClient {
   private readonly dispatcher: Dispatcher;
+  /** Direct connections of tenant URLs: every connection's address goes through the policy. */
+  private readonly tenantDispatcher: Dispatcher;
+  /** A proxy resolves names itself: tenant URLs are then resolved and checked here and sent to the checked address. */
+  private readonly proxied: boolean;
+  readonly policy: OutboundPolicy;
 
   constructor(private readonly opts: HttpClientOptions) {
-    this.dispatcher = opts.dispatcher ?? new EnvHttpProxyAgent();
+    this.dispatcher = opts.dispatcher ?? new EnvHttpProxyAgent(opts.proxy ?? {});
+    const env = process.env;
+    const proxy = opts.proxy ?? {};
+    this.proxied = !opts.dispatcher && Boolean(proxy.httpsProxy ?? proxy.httpProxy ?? env.https_proxy ?? env.HTTPS_PROXY ?? env.http_proxy ?? env.HTTP_PROXY);
+    this.policy = new OutboundPolicy(opts.outbound ?? { allowLoopback: false });
+    this.tenantDispatcher = new Agent({ connect: this.policy.connector(opts.timeoutMs) });
+  }
+
+  /** The save-time check of a tenant URL (syntax and the addresses its host resolves to now); throws OutboundRefusedError. */
+  checkTenantUrl(url: string): Promise<void> {
+    return this.policy.check(url);
   }
 
   async send(req: HttpRequest): Promise<HttpResponse> {
@@ -82,13 +109,9 @@ export class HttpClient {
       try {
         const res = await this.once(req);
         const body = Buffer.from(await res.body.arrayBuffer());
-        if (res.status >= 400) {
-          throw new HttpError(
-            req.target,
-            res.status,
-            body.toString("utf8").slice(0, 300),
-            parseRetryAfter(res.headers["retry-after"]),
-          );
+        if (res.status >= 400 || (req.tenantUrl && res.status >= 300)) {
+          const text = res.status < 400 ? "redirects are not followed" : body.toString("utf8");
+          throw new HttpError(req.target, res.status, excerpt(text, req.tenantUrl ? TARGET_EXCERPT_CHARS : 300), parseRetryAfter(res.headers["retry-after"]));
         }
         return {
           status: res.status,
@@ -110,9 +133,9 @@ export class HttpClient {
   /** A streamed response (archives). No inline retry: a retry would have to restart the consumer. */
   async stream(req: HttpRequest): Promise<HttpStreamResponse> {
     const res = await this.once(req);
-    if (res.status >= 400) {
-      const text = Buffer.from(await res.body.arrayBuffer()).toString("utf8").slice(0, 300);
-      throw new HttpError(req.target, res.status, text, parseRetryAfter(res.headers["retry-after"]));
+    if (res.status >= 400 || (req.tenantUrl && res.status >= 300)) {
+      const text = res.status < 400 ? "redirects are not followed" : Buffer.from(await res.body.arrayBuffer()).toString("utf8");
+      throw new HttpError(req.target, res.status, excerpt(text, req.tenantUrl ? TARGET_EXCERPT_CHARS : 300), parseRetryAfter(res.headers["retry-after"]));
     }
     return { status: res.status, headers: res.headers, body: res.body };
   }
@@ -128,11 +151,12 @@ export class HttpClient {
     const started = performance.now();
     const timeoutMs = req.timeoutMs ?? this.opts.timeoutMs;
     try {
-      const res = await request(req.url, {
+      const { url, dispatcher } = req.tenantUrl ? await this.tenantRoute(req.url, headers) : { url: req.url, dispatcher: this.dispatcher };
+      const res = await request(url, {
         method: req.method,
         headers,
         body,
-        dispatcher: this.dispatcher,
+        dispatcher,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
       });
@@ -142,8 +166,25 @@ export class HttpClient {
     } catch (err) {
       const durationMs = Math.round(performance.now() - started);
       this.observe(req, null, durationMs, err);
+      const refused = refusalOf(err);
+      if (refused) throw refused;
       throw new NetworkError(req.target, err);
     }
+  }
+
+  /**
+   * Where a tenant URL goes. Direct: through the policy's dispatcher (the address checked at connect
+   * time). Through a proxy (which would resolve the name itself): resolved and checked here, and sent to
+   * that address (CONNECT names the checked IP; Host and TLS server name stay the host name).
+   */
+  private async tenantRoute(url: string, headers: Record<string, string>): Promise<{ url: string; dispatcher: Dispatcher }> {
+    const u = this.policy.checkSyntax(url);
+    if (!this.proxied) return { url, dispatcher: this.tenantDispatcher };
+    const [first] = await this.policy.resolve(u.hostname);
+    headers.host = u.host;
+    const pinned = new URL(u);
+    pinned.hostname = first!.family === 6 ? `[${first!.address}]` : first!.address;
+    return { url: pinned.toString(), dispatcher: this.dispatcher };
   }
 
   private observe(req: HttpRequest, status: number | null, durationMs: number, err?: unknown) {
@@ -157,4 +198,12 @@ export class HttpClient {
       error: err instanceof Error ? err.message : undefined,
     });
   }
+}
+
+/** The policy's refusal behind an undici error (a connector error may arrive wrapped in `cause`). */
+function refusalOf(err: unknown): OutboundRefusedError | null {
+  for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof OutboundRefusedError) return e;
+  }
+  return null;
 }

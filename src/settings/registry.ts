@@ -20,6 +20,12 @@ export interface IntegrationDefinition<S extends { enabled: boolean } = { enable
   schema: z.ZodType<S>;
   /** Fields stored encrypted, write-only through the API (shown as set / not set). */
   secretFields: readonly string[];
+  /**
+   * Fields holding a URL the app will call (alert targets, chat webhooks): the outbound policy checks
+   * them when they change (https, the addresses the host resolves to; a refusal is a 400 naming the field)
+   * and again at every connection. Every tenant-configurable URL must be listed here.
+   */
+  outboundUrls?: readonly string[];
   /** One line for the settings card. */
   description?: string;
   /** Values the customer copies into another system (endpoint URLs, API keys, ExternalId, IAM policy). */

@@ -3,7 +3,7 @@ import type { Transaction } from "sequelize";
 import { RepoSettingsRecord, SettingsChange } from "../models";
 import type { SecretBox } from "../crypto/secrets";
 import type { Database } from "../db/database";
-import { integrationDefinition, type IntegrationId, type IntegrationSettings } from "./registry";
+import { integrationDefinition, type IntegrationDefinition, type IntegrationId, type IntegrationSettings } from "./registry";
 
 export interface SettingsIssue {
   path: string;
@@ -38,10 +38,38 @@ export interface SettingsPatch {
  * integration, secret fields encrypted (bound to the row) and never returned in full.
  */
 export class SettingsService {
+  /**
+   * @param checkOutboundUrl the outbound policy's save-time check of a tenant URL (HttpClient.checkTenantUrl):
+   *   rejects with the reason when the URL may not be called.
+   */
   constructor(
     private readonly db: Database,
     private readonly box: SecretBox,
+    private readonly checkOutboundUrl: (url: string) => Promise<void> = async () => {},
   ) {}
+
+  /**
+   * The outbound policy on the URLs a patch changes (outside the transaction: it resolves names).
+   * Unparseable values are left to the schema's own message; unchanged ones are not resolved again.
+   */
+  private async checkOutbound(def: IntegrationDefinition, installationId: string, repositoryUuid: string, patch: SettingsPatch): Promise<void> {
+    const fields = (def.outboundUrls ?? []).filter((f) => typeof (patch.values?.[f] ?? patch.secrets?.[f]) === "string");
+    if (!fields.length) return;
+    const { docs, secrets } = await this.load(installationId, repositoryUuid);
+    const current = def.schema.safeParse({ ...(docs[def.id] ?? {}), ...(secrets[def.id] ?? {}) });
+    const before = (current.success ? current.data : {}) as Doc;
+    const issues: SettingsIssue[] = [];
+    for (const field of fields) {
+      const value = String(patch.values?.[field] ?? patch.secrets?.[field]).trim();
+      if (!value || value === before[field] || !URL.canParse(value)) continue;
+      try {
+        await this.checkOutboundUrl(value);
+      } catch (err) {
+        issues.push({ path: field, message: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    if (issues.length) throw new SettingsValidationError(issues);
+  }
 
   private aad(installationId: string, repositoryUuid: string) {
     return `repo-settings:${installationId}:${repositoryUuid}`;
@@ -102,6 +130,7 @@ export class SettingsService {
     for (const key of Object.keys(patch.secrets ?? {})) {
       if (!def.secretFields.includes(key)) throw new SettingsValidationError([{ path: `secrets.${key}`, message: "is not a secret field" }]);
     }
+    await this.checkOutbound(def, installationId, repository.uuid, patch);
     await this.db.transaction(async (transaction) => {
       const { row, docs, secrets } = await this.load(installationId, repository.uuid, transaction);
       const currentDoc = docs[integration] ?? {};

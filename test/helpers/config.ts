@@ -3,7 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import { loadConfig, type Config } from "../../src/config/config";
 
-/** A config for one test app: its own SQLite file (or DATABASE_URL when `pg`), fast retries, quiet logs. */
+/**
+ * A config for one test app: its own SQLite file (or DATABASE_URL when `pg`), fast retries, quiet logs.
+ * Local fakes of alert targets and chat services listen on 127.0.0.1 over http, so the outbound policy's
+ * development switch is on here; the tests of the policy itself pass OUTBOUND_ALLOW_LOOPBACK: "false".
+ */
 export function testConfig(env: Record<string, string> = {}): Config {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "relay-test-"));
   return loadConfig({
@@ -18,6 +22,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     RETRY_MAX_MS: "200",
     HTTP_INLINE_RETRY_MAX_WAIT_MS: "50",
     JOB_MAX_ATTEMPTS: "4",
+    OUTBOUND_ALLOW_LOOPBACK: "true",
     BASE_URL: "http://127.0.0.1:1", // replaced by the real address once listening
     PORT: "0",
     ...env,

@@ -65,6 +65,7 @@ export const buildAlerts = defineIntegration<BuildAlertsSettings>({
   description: "Opens an incident in AlertOps, PagerDuty or your webhook when a build fails, and closes it when the build passes or runs again.",
   schema: BuildAlertsSchema,
   secretFields: ["alertopsUrl", "pagerdutyRoutingKey", "webhookSecret"],
+  outboundUrls: ["alertopsUrl", "pagerdutyEventsUrl", "webhookUrl"],
   actions: {
     testAlert: {
       label: "Send test alert",

@@ -25,6 +25,8 @@ export interface Digest {
   total: number;
   items: DigestItem[];
   more: number;
+  /** Sent by "Send test reminder": the headline says so. */
+  test?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -68,7 +70,7 @@ export function buildDigest(repository: string, siteUrl: string | null, waiting:
 }
 
 export function headline(d: Digest): string {
-  return `${d.total} pull request${d.total === 1 ? "" : "s"} waiting for review in ${d.repository}`;
+  return `${d.test ? "[Test] " : ""}${d.total} pull request${d.total === 1 ? "" : "s"} waiting for review in ${d.repository}`;
 }
 
 export function facts(i: DigestItem): string {

@@ -2,10 +2,9 @@ import type { HandlerRegistry } from "../../pipeline/registry";
 import type { Services } from "../../core/services";
 import { commitOfStatus, PULL_REQUEST_EVENT_KEYS } from "../../bitbucket/events";
 import { PermanentError } from "../../http/errors";
-import { waitingForReview } from "./classify";
 import { CHAT_KINDS, chatTargets, type ChatKind } from "./chat/targets";
 import { sendToChat } from "./chat/send";
-import { buildDigest } from "./digest";
+import { currentDigest } from "./reminder";
 import { DIGEST_JOB, DigestJobSchema } from "./jobs";
 import { radarOf } from "./radar";
 import { ReminderSlots } from "./slots";
@@ -64,14 +63,11 @@ export function registerReviewRadarHandlers(registry: HandlerRegistry, services:
       await finish("skipped", null);
       return { ignored: "no chat target" };
     }
-    const { value } = await radar.pullRequests(installation, repository.uuid);
-    const waiting = waitingForReview(value.pullRequests, settings);
-    if (!waiting.length) {
+    const { digest, waiting } = await currentDigest(services, installation, { uuid: repository.uuid, fullName: payload.repositoryFullName ?? repository.fullName ?? null }, settings);
+    if (!waiting) {
       await finish("empty", 0);
       return { ignored: "nothing is waiting for review" };
     }
-    const name = payload.repositoryFullName ?? repository.fullName ?? repository.uuid;
-    const digest = buildDigest(name, payload.repositoryFullName ? installation.baseUrl : null, waiting, settings, Date.now());
     const record = await slots.get(installation.id, repository.uuid, payload.slotKey);
     const sent = new Set<ChatKind>(record?.sentTo ?? []);
     const errors: unknown[] = [];
@@ -87,10 +83,10 @@ export function registerReviewRadarHandlers(registry: HandlerRegistry, services:
     }
     if (errors.length) {
       const permanent = errors.every((e) => e instanceof PermanentError);
-      if (permanent || ctx.job.attempt >= ctx.job.maxAttempts) await finish("failed", waiting.length);
+      if (permanent || ctx.job.attempt >= ctx.job.maxAttempts) await finish("failed", waiting);
       throw errors.find((e) => !(e instanceof PermanentError)) ?? errors[0];
     }
-    await finish("sent", waiting.length);
-    return { done: { pullRequests: waiting.length, targets: [...sent] } };
+    await finish("sent", waiting);
+    return { done: { pullRequests: waiting, targets: [...sent] } };
   });
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineIntegration } from "../../settings/registry";
 import { isChatWebhookUrl } from "./chat/targets";
+import { sendTestReminder } from "./reminder";
 
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM (24h)");
 
@@ -71,4 +72,11 @@ export const reviewRadarDefinition = defineIntegration<ReviewRadarSettings>({
   description: "Pull requests waiting for review in the repository sidebar, and chat reminders on a schedule.",
   schema: ReviewRadarSettingsSchema,
   secretFields: REVIEW_RADAR_SECRETS,
+  outboundUrls: REVIEW_RADAR_SECRETS,
+  actions: {
+    testReminder: {
+      label: "Send test reminder",
+      run: (ctx) => sendTestReminder(ctx),
+    },
+  },
 });

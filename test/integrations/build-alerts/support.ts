@@ -1,4 +1,4 @@
-import { Harness } from "../../helpers/harness";
+import { Harness, type HarnessOptions } from "../../helpers/harness";
 import { forRepository, referenceJson, waitFor } from "../../helpers/fixtures";
 import { Job } from "../../../src/models";
 import { buildAlertsIntegration } from "../../../src/integrations/build-alerts";
@@ -29,12 +29,13 @@ export class AlertsBed {
     readonly hook: FakeWebhookReceiver,
   ) {}
 
-  static async start(): Promise<AlertsBed> {
+  /** `opts`: the app's env and DNS lookup (the outbound policy's tests close loopback and map names). */
+  static async start(opts: Pick<HarnessOptions, "env" | "dnsLookup"> = {}): Promise<AlertsBed> {
     const pd = await new FakePagerDuty().start();
     pd.routingKeys.add(ROUTING_KEY);
     const ao = await new FakeAlertOps().start();
     const hook = await new FakeWebhookReceiver(WEBHOOK_SECRET).start();
-    const h = await Harness.start({ integrations: [buildAlertsIntegration] });
+    const h = await Harness.start({ integrations: [buildAlertsIntegration], ...opts });
     return new AlertsBed(h, pd, ao, hook);
   }
 

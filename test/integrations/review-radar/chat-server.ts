@@ -9,7 +9,7 @@ export interface ChatPost {
 export class ChatServer {
   readonly posts: ChatPost[] = [];
   /** Paths answering with a status for their next N posts. */
-  private readonly failures = new Map<string, { status: number; times: number }>();
+  private readonly failures = new Map<string, { status: number; times: number; body: string }>();
 
   private constructor(
     private readonly server: http.Server,
@@ -26,7 +26,7 @@ export class ChatServer {
         const fail = self!.failures.get(path);
         if (fail && fail.times > 0) {
           fail.times--;
-          res.writeHead(fail.status, { "content-type": "text/plain" }).end("failure");
+          res.writeHead(fail.status, { "content-type": "text/plain" }).end(fail.body);
           return;
         }
         self!.posts.push({ path, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
@@ -39,8 +39,8 @@ export class ChatServer {
     return self;
   }
 
-  fail(path: string, status: number, times = 1): void {
-    this.failures.set(path, { status, times });
+  fail(path: string, status: number, times = 1, body = "failure"): void {
+    this.failures.set(path, { status, times, body });
   }
 
   to(path: string): ChatPost[] {

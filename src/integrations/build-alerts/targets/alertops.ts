@@ -1,6 +1,6 @@
 import { PermanentError } from "../../../http/errors";
 import { summaryOf, type AlertMessage } from "../message";
-import { checkTargetUrl } from "../target-url";
+import { excerpt } from "../../../http/excerpt";
 import type { AlertTarget } from "./types";
 
 /**
@@ -38,14 +38,15 @@ export function alertOpsBody(m: AlertMessage): Record<string, unknown> {
 
 export const sendAlertOps: AlertTarget = async (services, settings, message, opts) => {
   if (!settings.alertopsUrl) throw new PermanentError("AlertOps: no inbound URL configured");
-  const url = checkTargetUrl(settings.alertopsUrl, services.config.isProduction);
+  const url = services.http.policy.checkSyntax(settings.alertopsUrl);
   const res = await services.http.send({
     target: "alertops",
     method: "POST",
     url: url.toString(),
+    tenantUrl: true,
     json: alertOpsBody(message),
     retries: opts.retries,
     displayUrl: `${url.origin}/… (AlertOps integration URL, hidden: it carries the API key)`,
   });
-  return { status: res.status, body: res.text().slice(0, 500) };
+  return { status: res.status, body: excerpt(res.text()) };
 };

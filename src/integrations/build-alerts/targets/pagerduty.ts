@@ -1,6 +1,6 @@
 import { PermanentError } from "../../../http/errors";
 import { summaryOf, type AlertMessage } from "../message";
-import { checkTargetUrl } from "../target-url";
+import { excerpt } from "../../../http/excerpt";
 import type { BuildAlertsSettings } from "../settings";
 import type { AlertTarget } from "./types";
 
@@ -48,8 +48,8 @@ export function pagerDutyBody(m: AlertMessage, s: BuildAlertsSettings, client: {
 
 export const sendPagerDuty: AlertTarget = async (services, settings, message, opts) => {
   if (!settings.pagerdutyRoutingKey) throw new PermanentError("PagerDuty: no routing key configured");
-  const url = checkTargetUrl(settings.pagerdutyEventsUrl, services.config.isProduction);
+  const url = services.http.policy.checkSyntax(settings.pagerdutyEventsUrl);
   const body = pagerDutyBody(message, settings, { name: "Bitbucket Relay", url: services.config.baseUrl });
-  const res = await services.http.send({ target: "pagerduty", method: "POST", url: url.toString(), json: body, retries: opts.retries });
-  return { status: res.status, body: res.text().slice(0, 500) };
+  const res = await services.http.send({ target: "pagerduty", method: "POST", url: url.toString(), tenantUrl: true, json: body, retries: opts.retries });
+  return { status: res.status, body: excerpt(res.text()) };
 };

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { PermanentError } from "../../../http/errors";
 import { summaryOf, type AlertMessage } from "../message";
-import { checkTargetUrl } from "../target-url";
+import { excerpt } from "../../../http/excerpt";
 import type { AlertTarget } from "./types";
 
 export const SIGNATURE_HEADER = "x-relay-signature";
@@ -47,13 +47,14 @@ export function webhookBody(m: AlertMessage): Record<string, unknown> {
 /** A generic JSON webhook, signed with HMAC-SHA256 (headers X-Relay-Event, -Delivery, -Timestamp, -Signature). */
 export const sendWebhook: AlertTarget = async (services, settings, message, opts) => {
   if (!settings.webhookUrl || !settings.webhookSecret) throw new PermanentError("Webhook: URL and secret are required");
-  const url = checkTargetUrl(settings.webhookUrl, services.config.isProduction);
+  const url = services.http.policy.checkSyntax(settings.webhookUrl);
   const body = JSON.stringify(webhookBody(message));
   const timestamp = String(Math.floor(Date.now() / 1000));
   const res = await services.http.send({
     target: "webhook",
     method: "POST",
     url: url.toString(),
+    tenantUrl: true,
     body,
     headers: {
       "content-type": "application/json",
@@ -65,5 +66,5 @@ export const sendWebhook: AlertTarget = async (services, settings, message, opts
     retries: opts.retries,
     displayUrl: `${url.origin}${url.pathname.length > 1 ? "/…" : "/"}`,
   });
-  return { status: res.status, body: res.text().slice(0, 500) };
+  return { status: res.status, body: excerpt(res.text()) };
 };

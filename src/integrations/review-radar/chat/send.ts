@@ -3,7 +3,8 @@ import { HttpError, PermanentError } from "../../../http/errors";
 import type { Digest } from "../digest";
 import { googleChatMessage } from "./google-chat";
 import { slackMessage } from "./slack";
-import { isChatWebhookUrl, isLoopbackHost, type ChatKind } from "./targets";
+import { excerpt } from "../../../http/excerpt";
+import { isChatWebhookUrl, type ChatKind } from "./targets";
 import { teamsMessage } from "./teams";
 
 export const CHAT_TARGET_LABEL: Record<ChatKind, string> = { slack: "slack", teams: "teams", googleChat: "google-chat" };
@@ -14,24 +15,37 @@ export function chatPayload(kind: ChatKind, d: Digest): unknown {
   return googleChatMessage(d);
 }
 
+/** What a chat service answered: status and a short sanitised excerpt of its body. */
+export interface ChatAnswer {
+  status: number;
+  body: string;
+}
+
 /**
- * Posts a digest to one chat webhook through the one HTTP client. The URL is a secret: the call log
- * shows only the vendor's host. Loopback URLs are refused in production.
+ * Posts a digest to one chat webhook through the one HTTP client, under the outbound policy (a
+ * tenant URL: https to a public address, redirects not followed). The URL is a secret: the call log
+ * shows only the vendor's host. A 4xx (other than 408/425/429) or a refusal is a PermanentError carrying
+ * the status and a short excerpt; 429/5xx/network errors are thrown as they are (retried).
+ * `retries`: inline HTTP retries (the test action asks for none, to show the first answer).
  */
-export async function sendToChat(services: Services, kind: ChatKind, url: string, d: Digest): Promise<void> {
+export async function sendToChat(services: Services, kind: ChatKind, url: string, d: Digest, opts: { retries?: number } = {}): Promise<ChatAnswer> {
   if (!isChatWebhookUrl(kind, url)) throw new PermanentError(`${kind} webhook URL is not valid`);
   const u = new URL(url);
-  if (services.config.isProduction && isLoopbackHost(u.hostname)) throw new PermanentError(`${kind} webhook URL points at this machine`);
   try {
-    await services.http.send({
+    const res = await services.http.send({
       target: CHAT_TARGET_LABEL[kind],
       method: "POST",
       url,
+      tenantUrl: true,
       json: chatPayload(kind, d),
       displayUrl: `${u.protocol}//${u.host}/…`,
+      retries: opts.retries,
     });
+    return { status: res.status, body: excerpt(res.text()) };
   } catch (err) {
-    if (err instanceof HttpError && !err.retryable) throw new PermanentError(`${kind} webhook answered ${err.status}`);
+    if (err instanceof HttpError && !err.retryable) {
+      throw new PermanentError(`${kind} webhook answered ${err.status}${err.bodySnippet ? `: ${err.bodySnippet}` : ""}`);
+    }
     throw err;
   }
 }

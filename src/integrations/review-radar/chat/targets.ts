@@ -21,8 +21,10 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 /**
- * A vendor's HTTPS webhook URL, or a loopback URL (local chat servers in development and tests;
- * refused at send time in production so that a setting cannot reach the app's own network).
+ * The shape of a chat webhook URL: a vendor's HTTPS webhook host, or a loopback URL (local chat servers
+ * in development and tests). The outbound policy then decides: loopback passes it only when
+ * OUTBOUND_ALLOW_LOOPBACK is set, so by default only the vendors' HTTPS hosts are accepted (when saved
+ * and at every connection).
  */
 export function isChatWebhookUrl(kind: ChatKind, value: string): boolean {
   let u: URL;
