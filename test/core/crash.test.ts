@@ -34,13 +34,18 @@ describe("Crash safety: a worker killed with SIGKILL loses nothing", function ()
       ECHO_DELAY_MS: "15",
       ...(db.kind === "postgres" ? { DATABASE_URL: db.url } : { SQLITE_FILE: db.file }),
     };
+    // Bitbucket answers the first 40 status calls, then holds the next ones until the kill: the kill
+    // lands mid-queue however fast the first process runs.
+    h.fake.inject({ method: "POST", path: /statuses\/build$/, latencyMs: 0, times: 40 });
+    h.fake.inject({ method: "POST", path: /statuses\/build$/, latencyMs: 120_000, times: N });
     const first = await startChildApp(env);
     try {
-      await waitFor(() => h.fake.callsTo("POST", /statuses\/build$/).length >= 40, 30_000, "40 statuses before the kill");
+      await waitFor(() => h.fake.callsTo("POST", /statuses\/build$/).length > 40, 30_000, "40 statuses and a held one before the kill");
     } finally {
       first.proc.kill("SIGKILL");
     }
     if (first.proc.exitCode === null && first.proc.signalCode === null) await new Promise((r) => first.proc.once("exit", r));
+    h.fake.clearInjections();
     const beforeRestart = new Set(h.fake.callsTo("POST", /statuses\/build$/).map((c) => (c.body as { key: string }).key)).size;
     assert.ok(beforeRestart < N, "the kill happened mid-queue");
 

@@ -56,7 +56,7 @@ describe("Bitbucket webhooks through the Connect door", () => {
     assert.equal((await h.webhook("repo:push", push, { requestUuid: id })).status, 204);
     assert.equal((await h.webhook("repo:push", push, { requestUuid: id })).status, 200);
     await waitFor(async () => (await Job.count({ where: { status: "done" } })) === 1, 5000, "job done");
-    await new Promise((r) => setTimeout(r, 150));
+    await h.drained();
     assert.equal(await Delivery.count(), 1);
     assert.equal(await Job.count(), 1);
     assert.equal(h.fake.callsTo("POST", /statuses\/build$/).length, 1);

@@ -66,7 +66,7 @@ describe("Forge front door: product events through the pipeline", () => {
     assert.equal((await f.event({ ...ev, retryContext: { retryData: null, retryCount: 1, retryReason: "TIMEOUT_ERROR" } })).status, 200);
     assert.equal((await f.event(ev, { bare: true })).status, 200, "the bare body is the same event");
     await waitFor(async () => (await Job.count({ where: { handler: "core.echo", status: "done" } })) === 1, 8000, "echo job done");
-    await new Promise((r) => setTimeout(r, 200));
+    await f.h.drained();
     assert.equal(await Delivery.count({ where: { eventKey: "avi:bitbucket:push:repository" } }), 1);
     assert.equal(f.fake.callsTo("POST", /statuses\/build$/).length, 1);
   });

@@ -10,7 +10,7 @@ import { FORGE_PATHS } from "../../src/forge";
 import { FORGE_EVENT_TYPES } from "../../src/forge/product-events";
 import { FORGE_RESOURCES, buildForgeResource } from "../../ui/forge/build";
 import { PAGES_DIR } from "../../ui/build";
-import { REFERENCE } from "../helpers/fixtures";
+import { FIXTURES } from "../helpers/fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
 const MANIFEST = path.join(ROOT, "manifest.yml");
@@ -37,7 +37,7 @@ function load(): Manifest {
 function subsetValidator() {
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
-  return ajv.compile(JSON.parse(fs.readFileSync(path.join(REFERENCE, "forge/manifest-schema.json"), "utf8")) as object);
+  return ajv.compile(JSON.parse(fs.readFileSync(path.join(FIXTURES, "forge/manifest-schema.json"), "utf8")) as object);
 }
 
 describe("Forge manifest", function () {

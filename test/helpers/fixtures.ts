@@ -1,11 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
 
-export const REFERENCE = path.resolve(__dirname, "../../../shared/reference");
+/**
+ * Vendor payloads and specs the tests read, copied unmodified from the project's reference folder with
+ * the same relative layout (provenance of each file: test/fixtures/SOURCES.md).
+ */
+export const FIXTURES = path.resolve(__dirname, "../fixtures");
 
-/** A vendor payload from shared/reference, e.g. `bitbucket/webhooks/cloud/repo-push.real-2023.json`. */
+/** A vendor payload under test/fixtures, e.g. `bitbucket/webhooks/cloud/repo-push.real-2023.json`. */
 export function referenceJson<T = Record<string, unknown>>(relative: string): T {
-  return JSON.parse(fs.readFileSync(path.join(REFERENCE, relative), "utf8")) as T;
+  return JSON.parse(fs.readFileSync(path.join(FIXTURES, relative), "utf8")) as T;
 }
 
 export function bitbucketWebhook<T = Record<string, unknown>>(file: string): T {

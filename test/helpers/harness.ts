@@ -6,7 +6,7 @@ import { FakeBitbucket } from "../fakes/bitbucket";
 import { testConfig } from "./config";
 import { freshPostgresUrl } from "./pg";
 import { bitbucketJwt } from "./jwt";
-import { referenceJson } from "./fixtures";
+import { referenceJson, waitFor } from "./fixtures";
 
 export interface TestTenant {
   clientKey: string;
@@ -116,6 +116,21 @@ export class Harness {
       "x-request-uuid": o.requestUuid ?? randomUUID(),
       "user-agent": "Bitbucket-Webhooks/2.0",
     });
+  }
+
+  /**
+   * Waits until no job is queued, running or retrying: every delivery so far has settled (done, ignored
+   * or dead). The condition to wait for before asserting that something happened exactly once.
+   */
+  async drained(timeoutMs = 15_000): Promise<void> {
+    await waitFor(
+      async () => {
+        const d = await this.services.queue.depth();
+        return d.queued + d.running + d.retrying === 0;
+      },
+      timeoutMs,
+      "the job queue to drain",
+    );
   }
 
   async post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

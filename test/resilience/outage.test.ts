@@ -14,7 +14,11 @@ const ENV = { JOB_MAX_ATTEMPTS: "40", RETRY_BASE_MS: "50", RETRY_MAX_MS: "400", 
 const RETRY_AFTER_S = 1;
 
 const sha = (i: number, prefix = "a") => `${prefix}${i.toString(16).padStart(39, "0")}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** True once every commit's status call has been answered `status` at least `times` times. */
+function everyCommitMet(calls: RecordedCall[], commits: string[], status: number, times: number): boolean {
+  return commits.every((c) => calls.filter((call) => call.status === status && call.path.includes(`/commit/${c}/`)).length >= times);
+}
 
 /** For every 429 with Retry-After, the next call to the same URL came no earlier than it allowed. */
 function assertRetryAfterHonoured(calls: RecordedCall[]): number {
@@ -50,9 +54,9 @@ describe("Resilience: Bitbucket outage, then rate limiting, then recovery", func
       const hashes = Array.from({ length: N }, (_, i) => sha(i + 1));
       for (const hash of [...hashes, ...doomed]) assert.equal((await h.webhook("repo:push", pushPayload(base, hash))).status, 204);
 
-      await sleep(2500); // the outage
-      const duringOutage = h.fake.callsTo("POST", STATUS_POST);
-      assert.ok(duringOutage.filter((c) => c.status === 503).length >= N, "every job met the outage");
+      // The outage lasts until every job has met it twice (so each retried through it).
+      await waitFor(() => everyCommitMet(h.fake.callsTo("POST", STATUS_POST), hashes, 503, 2), 30_000, "every job to meet the outage twice");
+      await waitFor(async () => (await Job.count({ where: { status: "dead", handler: "core.echo" } })) === doomed.length, 30_000, "the 403s dead");
       assert.equal(await Job.count({ where: { status: "done" } }), 0, "nothing succeeded during the outage");
       assert.equal(await Job.count({ where: { status: "dead", handler: "core.echo" } }), doomed.length, "only the 403s are dead so far");
 
@@ -88,7 +92,7 @@ describe("Resilience: Bitbucket outage, then rate limiting, then recovery", func
         const res = await postEventBridge(bed as Parameters<typeof postEventBridge>[0], ebEvent("eventbridge-build-finished.json", { commit, number: i + 1 }));
         assert.equal(res.status, 202, "acknowledged during the outage");
       }
-      await sleep(2000);
+      await waitFor(() => everyCommitMet(h.fake.callsTo("POST", STATUS_POST), commits, 503, 1), 30_000, "every build to meet the outage");
       assert.equal(commits.filter((c) => h.fake.statuses("acme", "widgets", c).length).length, 0, "nothing reported during the outage");
       h.fake.clearInjections();
       h.fake.inject({ method: "POST", path: STATUS_POST, status: 429, times: N, retryAfter: RETRY_AFTER_S });

@@ -50,10 +50,8 @@ describe("Buildkite via EventBridge API destination: door", () => {
 
   it("stores, acknowledges with 202 and reports the build (reference Build Finished example)", async () => {
     const ev = ebEvent("eventbridge-build-finished.json", { id: "bd2f894c-6778-b65d-011a-8898a9df8ee6" });
-    const started = Date.now();
     const res = await postEventBridge(bed, ev);
     assert.equal(res.status, 202);
-    assert.ok(Date.now() - started < 5000, "acknowledged well within EventBridge's 5 s");
     assert.equal(res.json<{ duplicate: boolean }>().duplicate, false);
     await settle(bed.h);
     const [status] = statusesOf(bed);

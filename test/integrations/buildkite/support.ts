@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { Harness, type Response } from "../../helpers/harness";
-import { referenceJson, waitFor } from "../../helpers/fixtures";
+import { referenceJson } from "../../helpers/fixtures";
 import { buildkite } from "../../../src/integrations/buildkite";
 import { API_KEY_HEADER, ensureApiKey, ensureWebhookToken } from "../../../src/integrations/buildkite/credentials";
 import { signBody } from "../../../src/integrations/buildkite/webhook-signature";
@@ -128,14 +128,7 @@ export function postWebhook(
 
 /** Waits until no job is queued, running or retrying. */
 export async function settle(h: Harness, timeoutMs = 10_000): Promise<void> {
-  await waitFor(
-    async () => {
-      const d = await h.services.queue.depth();
-      return d.queued + d.running + d.retrying === 0;
-    },
-    timeoutMs,
-    "the queue to drain",
-  );
+  await h.drained(timeoutMs);
 }
 
 export async function jobsOf(handler: string): Promise<Array<{ status: string; result: unknown; lastError: string | null }>> {

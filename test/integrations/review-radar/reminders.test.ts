@@ -153,7 +153,7 @@ describe("review radar: several instances", () => {
       const [ra, rb] = await Promise.all([scheduler(a, "instance-a").tick(MONDAY_0931_PARIS), scheduler(b, "instance-b").tick(MONDAY_0931_PARIS)]);
       assert.equal(ra.length + rb.length, 1, "exactly one instance claims the slot");
       await waitFor(() => chat.posts.length >= 3, 15_000, "posts");
-      await new Promise((r) => setTimeout(r, 300));
+      await a.drained(); // one database: every digest job of both instances has settled
       assert.equal(chat.to("/slack").length, 1);
       assert.equal(chat.to("/teams").length, 1);
       assert.equal(chat.to("/chat").length, 1);

@@ -1,16 +1,17 @@
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 /**
  * The part of Bitbucket's official OpenAPI 3.0 document the fake serves: the path items below,
  * verbatim, plus every `components.schemas` entry they reference (transitively). It is vendored as
- * openapi-subset.json (~60 KB instead of 1.5 MB) so the tests don't depend on the reference folder.
+ * openapi-subset.json (~85 KB instead of 1.5 MB) so the fake loads quickly; the full document is kept
+ * unmodified in test/fixtures (see test/fixtures/SOURCES.md) and a test checks the subset against it.
  *
  * Regenerate: npx tsx test/fakes/bitbucket/spec/openapi-subset.ts [path/to/bitbucket-cloud-openapi.json]
  */
 
-export const FULL_SPEC_PATH = "/work/shared/reference/bitbucket/bitbucket-cloud-openapi.json";
+export const FULL_SPEC_PATH = resolve(__dirname, "../../../fixtures/bitbucket/bitbucket-cloud-openapi.json");
 export const SUBSET_PATH = join(__dirname, "openapi-subset.json");
 
 export const SERVED_PATHS = [
