@@ -1,7 +1,7 @@
 import type { Express, Request, Router } from "express";
 import type { Services } from "../core/services";
 import { setPrincipal } from "../web/principal";
-import { sendError } from "../web/errors";
+import { ignoreBodyErrors, sendError } from "../web/errors";
 import { aceAuth } from "./ace-auth";
 import { createAddon, type AceAddon } from "./addon";
 import { registerConnectCredentials } from "./bitbucket-credentials";
@@ -26,6 +26,8 @@ export function registerConnectPages(mount: ConnectPageMounter): void {
 export function mountConnect(app: Express, services: Services, api: Router): AceAddon {
   registerConnectCredentials();
   const addon = createAddon(app, services);
+  // An app-level error handler (a mounted router never sees the body parser's error): see ignoreBodyErrors.
+  app.use("/connect/uninstalled", ignoreBodyErrors);
   app.use("/connect", lifecycleRouter(services, addon));
   app.use("/connect", webhookRouter(services, addon));
   const sessionAuth = aceAuth(addon.checkValidToken());

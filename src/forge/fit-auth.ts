@@ -32,6 +32,32 @@ export function fitOf(req: Request): string | undefined {
 }
 
 /**
+ * Verifies the FIT only: no installation is resolved or provisioned. For the pre-uninstall trigger,
+ * which must purge whatever the FIT's installation id names even when its context is incomplete
+ * (Forge documents that trigger with `{cloudId, moduleKey}` and no Bitbucket workspace). 401 otherwise.
+ */
+export function fitVerifyOnly(verifier: FitVerifier): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const token = fitOf(req);
+    if (!token) return sendError(res, 401, "missing Forge Invocation Token");
+    try {
+      res.locals.forgeClaims = await verifier.verify(token);
+      next();
+    } catch (err) {
+      if (err instanceof FitError) return sendError(res, err.kind === "unauthorized" ? 401 : 503, err.message);
+      next(err);
+    }
+  };
+}
+
+/** The claims `fitVerifyOnly` verified. */
+export function verifiedClaimsOf(res: Response): FitClaims {
+  const claims = res.locals.forgeClaims as FitClaims | undefined;
+  if (!claims) throw new Error("route is mounted without Forge verification");
+  return claims;
+}
+
+/**
  * Authenticates a request from Forge: the FIT is verified (401 with a short reason otherwise, the
  * answer Forge reserves for this), its installation is resolved (provisioned on first sight), and
  * the app system token of `x-forge-oauth-system` is kept (encrypted) for the worker. The user token

@@ -1,10 +1,10 @@
 import type { Express, Router } from "express";
 import type { Services } from "../core/services";
-import { sendError } from "../web/errors";
+import { ignoreBodyErrors, sendError } from "../web/errors";
 import { forgePrincipal } from "./api-auth";
 import { registerForgeCredentials } from "./credentials";
 import { eventsRouter } from "./events-route";
-import { fitAuth } from "./fit-auth";
+import { fitAuth, fitVerifyOnly } from "./fit-auth";
 import { FitVerifier } from "./fit-verifier";
 import { ForgeInstallations } from "./installations";
 import { lifecycleRouter } from "./lifecycle-route";
@@ -41,7 +41,8 @@ export function mountForge(app: Express, services: Services, api: Router): void 
   const auth = fitAuth({ verifier, installations: installs, tokens });
 
   app.use(FORGE_PATHS.events, auth, eventsRouter(services));
-  app.use("/forge", lifecycleRouter(services, auth, installs, tokens));
+  app.use(FORGE_PATHS.preUninstall, ignoreBodyErrors); // app level: a mounted router never sees the body parser's error
+  app.use("/forge", lifecycleRouter(services, auth, fitVerifyOnly(verifier), installs, tokens));
   app.use(FORGE_PATHS.api, auth, forgePrincipal, api);
   app.use("/forge", (_req, res) => sendError(res, 404, "not found"));
 }

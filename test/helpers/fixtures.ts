@@ -1,7 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
 
-export const REFERENCE = path.resolve(__dirname, "../../../shared/reference");
+/** `shared/reference` beside the checkout, found upwards (a git worktree sits deeper than the main checkout). */
+function findReference(): string {
+  for (let dir = path.resolve(__dirname, "../.."); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "shared", "reference");
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, "../../../shared/reference");
+  }
+}
+export const REFERENCE = findReference();
 
 /** A vendor payload from shared/reference, e.g. `bitbucket/webhooks/cloud/repo-push.real-2023.json`. */
 export function referenceJson<T = Record<string, unknown>>(relative: string): T {
