@@ -6,6 +6,7 @@ import { SettingsValidationError } from "../../settings/service";
 import { SettingsChange } from "../../models";
 import { principalOf } from "../principal";
 import { sendError } from "../errors";
+import { bodylessRoute } from "./body-policy";
 import { repoAccessOf, requireRepoAccess } from "./repo-access";
 import { adminCard, fullSettings, pageContext, settingsCards } from "./settings-view";
 
@@ -83,6 +84,9 @@ export function settingsRoutes(services: Services): Router {
         const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
         return sendError(res, 400, "invalid request body", { issues });
       }
+      if (!Object.keys(parsed.data.values ?? {}).length && !Object.keys(parsed.data.secrets ?? {}).length) {
+        return sendError(res, 400, "nothing to save: values and secrets are both empty");
+      }
       res.locals.patch = parsed.data;
       next();
     },
@@ -104,7 +108,10 @@ export function settingsRoutes(services: Services): Router {
     }),
   );
 
-  router.post(
+  // An action takes no body (the page posts `{}`): declared so to the API's JSON body rule.
+  bodylessRoute(
+    router,
+    "post",
     "/repositories/:repoUuid/settings/:integration/actions/:action",
     admin,
     wrap(async (req, res) => {
