@@ -53,10 +53,11 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   const config = opts.config ?? loadConfig();
   const log = opts.log ?? createLogger(config.logLevel);
   const metrics = new Metrics(true);
+  // The key first: a key problem must stop the app before the database is created or migrated.
+  const box = SecretBox.load(config.encryptionKey, config.dataDir, log, config.isProduction);
   const db = Database.open(config.database);
   await db.migrate(log);
   initCoreModels(db.sequelize);
-  const box = SecretBox.load(config.encryptionKey, config.dataDir, log, config.isProduction);
   const http = new HttpClient({ ...config.http, retry: config.retry, metrics });
   const installations = new InstallationService(db, box);
   const settings = new SettingsService(db, box);
