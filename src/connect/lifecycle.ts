@@ -1,5 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
+import { matchesAnyGlob } from "../core/names";
 import type { Services } from "../core/services";
 import { sendError } from "../web/errors";
 import { aceAuth } from "./ace-auth";
@@ -25,7 +26,7 @@ const UninstallSchema = z.object({ clientKey: z.string().optional() }).passthrou
 
 function hostAllowed(url: string, patterns: string[]): boolean {
   const host = new URL(url).hostname;
-  return patterns.some((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(host));
+  return matchesAnyGlob(patterns, host, { ignoreCase: true });
 }
 
 /**
