@@ -84,9 +84,6 @@ export function settingsRoutes(services: Services): Router {
         const issues = parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
         return sendError(res, 400, "invalid request body", { issues });
       }
-      if (!Object.keys(parsed.data.values ?? {}).length && !Object.keys(parsed.data.secrets ?? {}).length) {
-        return sendError(res, 400, "nothing to save: values and secrets are both empty");
-      }
       res.locals.patch = parsed.data;
       next();
     },
@@ -96,6 +93,10 @@ export function settingsRoutes(services: Services): Router {
       const { installation } = principalOf(res);
       const def = integrationDefinition(req.params.integration!)!;
       const patch = res.locals.patch as z.infer<typeof SettingsPatchSchema>;
+      // After the access check: only an admin learns that a write would save nothing.
+      if (!Object.keys(patch.values ?? {}).length && !Object.keys(patch.secrets ?? {}).length) {
+        return sendError(res, 400, "nothing to save: values and secrets are both empty");
+      }
       try {
         const view = await services.settings.update(installation.id, access.repository, def.id, patch, access.accountId);
         res.json(await adminCard(services, installation, access, def, view));

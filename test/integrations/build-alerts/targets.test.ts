@@ -82,6 +82,10 @@ describe("Build alerts: target failures, filters, settings and the test alert", 
     // The same branch and key sent in the other form is the same incident: it closes it.
     const closed = await bed.send("SUCCESSFUL", { at: at(), refname: NFC, key: "caf\u00e9-build" });
     assert.equal(JSON.parse(closed.result!).action, "close", closed.result!);
+    await bed.settled("build-alerts.notify", await bed.count("build-alerts.notify"));
+    const pd = bed.pd.requests.map((r) => r.body as { event_action: string; dedup_key: string }).filter((b) => b.dedup_key.includes("ber-login"));
+    assert.deepEqual(pd.map((b) => b.event_action), ["trigger", "resolve"]);
+    assert.equal(pd[0]!.dedup_key, pd[1]!.dedup_key, "PagerDuty sees one incident");
   });
 
   it("rejects incomplete target settings and never returns the secrets", async () => {
