@@ -56,10 +56,11 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   const config = opts.config ?? loadConfig();
   const log = opts.log ?? createLogger(config.logLevel);
   const metrics = new Metrics(true);
+  // The key first: a key problem must stop the app before the database is created or migrated.
+  const box = SecretBox.load(config.encryptionKey, config.dataDir, log, config.isProduction);
   const db = Database.open(config.database);
   await db.migrate(log);
   initCoreModels(db.sequelize);
-  const box = SecretBox.load(config.encryptionKey, config.dataDir, log, config.isProduction);
   if (config.outbound.allowLoopback) log.warn("OUTBOUND_ALLOW_LOOPBACK is on: tenant-configured URLs may reach this machine's loopback services (development and tests only)");
   const http = new HttpClient({ ...config.http, retry: config.retry, metrics, outbound: { ...config.outbound, lookup: opts.dnsLookup } });
   const installations = new InstallationService(db, box);

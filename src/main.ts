@@ -1,22 +1,25 @@
 import { loadConfig, ConfigError } from "./config/config";
 import { createLogger } from "./config/logger";
-import { createRelayApp } from "./app";
 
 /** Starts the app: HTTP server and in-process worker, on SQLite unless DATABASE_URL is set. */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 async function main() {
+  // The whole configuration is checked before anything is touched (no data folder, key file,
+  // database or migration): every problem on its own line, then exit 2.
   let config;
   try {
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      console.error(err.message);
+      for (const problem of err.problems) process.stderr.write(`configuration error: ${problem}\n`);
       process.exit(2);
     }
     throw err;
   }
   const log = createLogger(config.logLevel);
+  // Loaded only now: no module of the app (nor its libraries' start-up code) runs on a bad configuration.
+  const { createRelayApp } = await import("./app");
   const relay = await createRelayApp({ config, log });
   const { url } = await relay.listen(config.port);
   log.info(

@@ -2,6 +2,7 @@ import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { awsRuntimeConfig } from "../config/config";
 import { PermanentError } from "../http/errors";
 
 /**
@@ -19,9 +20,9 @@ export interface AwsTarget {
 
 export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 
-/** Shared SDK settings: endpoints from AWS_ENDPOINT_URL_* (the SDK reads them), HTTPS_PROXY honoured. */
+/** Shared SDK settings: endpoints from AWS_ENDPOINT_URL_* (the SDK reads them), HTTPS_PROXY honoured (config loader). */
 export function sdkBaseConfig(region: string) {
-  const proxy = process.env.HTTPS_PROXY ?? process.env.https_proxy;
+  const proxy = awsRuntimeConfig().httpsProxy;
   return {
     region,
     maxAttempts: 3,
@@ -34,7 +35,7 @@ const cache = new Map<string, { creds: AwsCredentialIdentity; expiresAt: number 
 /** Credentials for a target: AssumeRole (cached until 5 minutes before expiry), or the default chain when allowed. */
 export function credentialsFor(target: AwsTarget): AwsCredentialIdentityProvider | undefined {
   if (!target.roleArn) {
-    if (process.env.RELAY_AWS_DEFAULT_CREDENTIALS === "true") return undefined; // SDK default chain
+    if (awsRuntimeConfig().defaultCredentials) return undefined; // SDK default chain
     throw new PermanentError("No IAM role configured: set the role ARN in the repository settings");
   }
   if (!ROLE_ARN.test(target.roleArn)) throw new PermanentError(`Not an IAM role ARN: ${target.roleArn}`);

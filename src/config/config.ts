@@ -4,46 +4,101 @@ import { z } from "zod";
 /**
  * The one typed config loader. Every setting comes from an environment variable and has a default
  * that runs on a laptop: SQLite under data/, an in-process worker, a generated encryption key.
+ * Nothing else in src/ reads process.env: `loadConfig` at start-up, `awsRuntimeConfig` where AWS
+ * clients are built.
  */
-const bool = z
-  .enum(["1", "0", "true", "false", "yes", "no"])
-  .transform((v) => v === "1" || v === "true" || v === "yes");
+const bool = z.enum(["1", "0", "true", "false", "yes", "no"], { error: "must be true or false (1/0, yes/no)" }).transform((v) => v === "1" || v === "true" || v === "yes");
+
+/** A whole number in [min, max], from its decimal text. */
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number({ error: "must be a whole number" })
+    .int("must be a whole number")
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+/** An http(s) URL. */
+const url = (what = "URL") => z.string().refine((v) => /^https?:\/\/[^\s/]/i.test(v) && URL.canParse(v), `must be an http(s) ${what}`);
+
+/** 32 bytes, as 64 hex characters or base64 (the SecretBox key; src/crypto/secrets.ts). */
+export function isEncryptionKey(material: string): boolean {
+  const raw = /^[0-9a-f]{64}$/i.test(material) ? Buffer.from(material, "hex") : Buffer.from(material, "base64");
+  return raw.length === 32;
+}
+
+/** Comma list of host names or `*` globs. */
+const hostList = z.string().refine((v) => v.split(",").every((h) => /^[a-z0-9*.-]*$/i.test(h.trim())), "must be a comma list of host names (with * globs)");
+
+/** Variables read where AWS SDK clients are built (per job), validated with the rest at start-up. */
+const AwsEnvSchema = z.object({
+  HTTPS_PROXY: url("proxy URL").optional(),
+  https_proxy: url("proxy URL").optional(),
+  /** Self-hosted single tenant: the SDK's default credential chain instead of an assumed role. */
+  RELAY_AWS_DEFAULT_CREDENTIALS: bool.default(false),
+  /** Path-style S3 addressing (S3-compatible endpoints: MinIO, s3rver). */
+  RELAY_S3_FORCE_PATH_STYLE: bool.default(false),
+});
 
 const EnvSchema = z.object({
   NODE_ENV: z.string().default("development"),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  BASE_URL: z.string().url().optional(),
-  APP_KEY: z.string().min(1).max(64).default("bitbucket-relay"),
+  PORT: int(0, 65535).default(3000),
+  BASE_URL: url().optional(),
+  APP_KEY: z.string().min(1).max(64, "must be at most 64 characters").default("bitbucket-relay"),
   DATA_DIR: z.string().default("data"),
-  DATABASE_URL: z.string().optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// or postgresql:// URL").optional(),
   SQLITE_FILE: z.string().optional(),
-  ENCRYPTION_KEY: z.string().optional(),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  ENCRYPTION_KEY: z.string().refine(isEncryptionKey, "must be 32 bytes: 64 hex characters or base64").optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
   WORKER_ENABLED: bool.default(true),
-  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  WORKER_POLL_MS: z.coerce.number().int().min(10).default(1000),
-  WORKER_LEASE_MS: z.coerce.number().int().min(100).default(60_000),
-  JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
-  RETRY_BASE_MS: z.coerce.number().int().min(1).default(1000),
-  RETRY_MAX_MS: z.coerce.number().int().min(1).default(15 * 60_000),
-  HTTP_TIMEOUT_MS: z.coerce.number().int().min(1).default(10_000),
-  HTTP_INLINE_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
-  HTTP_INLINE_RETRY_MAX_WAIT_MS: z.coerce.number().int().min(0).default(5_000),
+  WORKER_CONCURRENCY: int(1, 64).default(4),
+  WORKER_POLL_MS: int(10).default(1000),
+  WORKER_LEASE_MS: int(100).default(60_000),
+  JOB_MAX_ATTEMPTS: int(1, 50).default(8),
+  RETRY_BASE_MS: int(1).default(1000),
+  RETRY_MAX_MS: int(1).default(15 * 60_000),
+  HTTP_TIMEOUT_MS: int(1).default(10_000),
+  HTTP_INLINE_RETRIES: int(0, 10).default(2),
+  HTTP_INLINE_RETRY_MAX_WAIT_MS: int(0).default(5_000),
   /** Development and tests only: tenant-configured URLs (alert targets, chat webhooks) may reach loopback, over http too. */
   OUTBOUND_ALLOW_LOOPBACK: bool.default(false),
   /** Comma list of host globs Connect installs may come from (ACE's whitelist). */
-  CONNECT_ALLOWED_HOSTS: z.string().default("bitbucket.org,api.bitbucket.org"),
+  CONNECT_ALLOWED_HOSTS: hostList.default("bitbucket.org,api.bitbucket.org"),
   /** Whether iframe pages load Bitbucket's Connect JS API (all.js); off by default under NODE_ENV=test (no network). */
   CONNECT_LOAD_ALL_JS: bool.optional(),
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
-  ACTIVITY_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** Options for atlassian-connect-express (it reads AC_OPTS itself; the app adds `no-reg`). */
+  AC_OPTS: z.string().optional(),
+  MAX_BODY_BYTES: int(1024).default(1024 * 1024),
+  ACTIVITY_RETENTION_DAYS: int(1).default(30),
   /** Forge front door: the manifest's app.id (ari:cloud:ecosystem::app/<uuid> or the bare uuid); unset = door closed. */
   FORGE_APP_ID: z.string().regex(/^(ari:cloud:ecosystem::app\/)?[A-Za-z0-9-]+$/, "must be the Forge app id").optional(),
-  FORGE_JWKS_URL: z.string().url().default("https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json"),
+  FORGE_JWKS_URL: url().default("https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json"),
   /** Comma list of hosts a FIT's Bitbucket apiBaseUrl may name (the system token is only ever sent there). */
-  FORGE_API_HOSTS: z.string().default("api.bitbucket.org"),
-  FORGE_SITE_URL: z.string().url().default("https://bitbucket.org"),
+  FORGE_API_HOSTS: hostList.default("api.bitbucket.org"),
+  FORGE_SITE_URL: url().default("https://bitbucket.org"),
+  ...AwsEnvSchema.shape,
 });
+
+/** Variables whose values never appear in an error line (keys, passwords in URLs). */
+const SECRET_VARS = new Set(["ENCRYPTION_KEY", "DATABASE_URL", "HTTPS_PROXY", "https_proxy"]);
+
+/** An empty variable counts as unset (`BASE_URL=` in an env file). */
+function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string" && e[1].trim() !== ""));
+}
+
+/** Problems that involve several variables (each a complete line). */
+function crossProblems(env: Record<string, string>): string[] {
+  const out: string[] = [];
+  if (env.NODE_ENV === "production") {
+    if (!env.ENCRYPTION_KEY) out.push("ENCRYPTION_KEY: required when NODE_ENV=production (32 bytes, hex or base64; e.g. `openssl rand -hex 32`)");
+    if (!env.BASE_URL) out.push("BASE_URL: required when NODE_ENV=production (the public URL Bitbucket calls)");
+  }
+  if (env.DATABASE_URL && env.SQLITE_FILE) out.push("SQLITE_FILE: set together with DATABASE_URL (PostgreSQL would be used): unset one of them");
+  const base = Number(env.RETRY_BASE_MS ?? 1000);
+  const max = Number(env.RETRY_MAX_MS ?? 15 * 60_000);
+  if (Number.isFinite(base) && Number.isFinite(max) && max < base) out.push(`RETRY_MAX_MS: must be at least RETRY_BASE_MS (${base})`);
+  return out;
+}
 
 export interface Config {
   env: string;
@@ -64,16 +119,56 @@ export interface Config {
   maxBodyBytes: number;
   activityRetentionDays: number;
   forge: { appId: string | null; jwksUrl: string; apiHosts: string[]; siteUrl: string };
+  aws: AwsRuntimeConfig;
+  /** AC_OPTS as set in the environment (ACE's own options). */
+  aceOptions: string | null;
 }
 
-export class ConfigError extends Error {}
+export interface AwsRuntimeConfig {
+  httpsProxy: string | null;
+  defaultCredentials: boolean;
+  s3ForcePathStyle: boolean;
+}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
+/** Every problem of a configuration, one complete line each (`VARIABLE: what is wrong`). */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+    this.name = "ConfigError";
   }
+}
+
+function issueLine(env: Record<string, string>, issue: { path: PropertyKey[]; message: string }): string {
+  const name = issue.path.map(String).join(".");
+  const value = env[name];
+  const shown = value === undefined || SECRET_VARS.has(name) ? "" : ` (got "${value.length > 60 ? `${value.slice(0, 60)}…` : value}")`;
+  return `${name}: ${issue.message}${shown}`;
+}
+
+function toAws(e: z.infer<typeof AwsEnvSchema>): AwsRuntimeConfig {
+  return { httpsProxy: e.HTTPS_PROXY ?? e.https_proxy ?? null, defaultCredentials: e.RELAY_AWS_DEFAULT_CREDENTIALS, s3ForcePathStyle: e.RELAY_S3_FORCE_PATH_STYLE };
+}
+
+/**
+ * The AWS settings as the environment says now: AWS clients are built per job, after start-up
+ * validated the same variables (a value that became invalid since throws ConfigError).
+ */
+export function awsRuntimeConfig(env: NodeJS.ProcessEnv = process.env): AwsRuntimeConfig {
+  const clean = withoutEmpty(env);
+  const parsed = AwsEnvSchema.safeParse(clean);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => issueLine(clean, i)));
+  return toAws(parsed.data);
+}
+
+/**
+ * Reads and validates every variable at once. Throws ConfigError listing **all** problems (one line
+ * each, values of secret variables never shown); touches nothing (no file, no database).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const clean = withoutEmpty(env);
+  const parsed = EnvSchema.safeParse(clean);
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => issueLine(clean, i))), ...crossProblems(clean)];
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
   const config: Config = {
@@ -114,6 +209,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       apiHosts: e.FORGE_API_HOSTS.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
       siteUrl: e.FORGE_SITE_URL.replace(/\/$/, ""),
     },
+    aws: toAws(e),
+    aceOptions: e.AC_OPTS ?? null,
   };
   return { ...config, ...overrides };
 }

@@ -24,7 +24,8 @@ export function createAddon(app: Express, services: Services): AceAddon {
   if (!fs.existsSync(path.resolve(DESCRIPTOR_FILE))) {
     throw new Error(`${DESCRIPTOR_FILE} not found in ${process.cwd()}: start the app from the repository root`);
   }
-  process.env.AC_OPTS = [process.env.AC_OPTS, "no-reg"].filter(Boolean).join(",");
+  // ACE reads its options from AC_OPTS itself: the configured ones, plus no-reg.
+  process.env.AC_OPTS = [services.config.aceOptions, "no-reg"].filter(Boolean).join(",");
   ace.store.register("relay", aceStoreFactory(services.installations) as unknown as Parameters<typeof ace.store.register>[1]);
   const mode = app.get("env") as string;
   const settings = {

@@ -1,5 +1,6 @@
 import type { Express, Router } from "express";
 import type { Services } from "../core/services";
+import { ignoreBodyErrors } from "../web/errors";
 import { createAddon, type AceAddon } from "./addon";
 import { registerConnectCredentials } from "./bitbucket-credentials";
 import { lifecycleRouter } from "./lifecycle";
@@ -20,6 +21,8 @@ export function registerConnectPages(mount: ConnectPageMounter): void {
 export function mountConnect(app: Express, services: Services, api: Router): AceAddon {
   registerConnectCredentials();
   const addon = createAddon(app, services);
+  // An app-level error handler (a mounted router never sees the body parser's error): see ignoreBodyErrors.
+  app.use("/connect/uninstalled", ignoreBodyErrors);
   app.use("/connect", lifecycleRouter(services, addon));
   app.use("/connect", webhookRouter(services, addon));
   app.use("/connect/api", pageApiAuth(services));

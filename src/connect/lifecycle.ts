@@ -1,5 +1,6 @@
-import { Router, type Request, type Response } from "express";
+import { Router, type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
+import { matchesAnyGlob } from "../core/names";
 import type { Services } from "../core/services";
 import { sendError } from "../web/errors";
 import { aceAuth } from "./ace-auth";
@@ -20,14 +21,18 @@ const LifecycleSchema = z.object({
   user: z.object({ account_id: z.string().optional(), uuid: z.string().optional() }).passthrough().optional(),
 });
 
+/** What an uninstall body may say that matters: only the clientKey, and only to cross-check the JWT. */
+const UninstallSchema = z.object({ clientKey: z.string().optional() }).passthrough();
+
 function hostAllowed(url: string, patterns: string[]): boolean {
   const host = new URL(url).hostname;
-  return patterns.some((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(host));
+  return matchesAnyGlob(patterns, host, { ignoreCase: true });
 }
 
 /**
  * Lifecycle: the first install is unsigned (trust on first use, as Bitbucket documents); a reinstall
- * and an uninstall must be signed with the stored shared secret. Uninstall purges the tenant.
+ * and an uninstall must be signed with the stored shared secret. Uninstall purges the tenant named by
+ * the JWT (its `iss`), whatever the body holds: only the clientKey matters, and only if present.
  */
 export function lifecycleRouter(services: Services, addon: AceAddon): Router {
   const router = Router();
@@ -94,21 +99,20 @@ export function lifecycleRouter(services: Services, addon: AceAddon): Router {
     }
   });
 
-  router.post("/uninstalled", async (req, res, next) => {
+  // Uninstall: the signed JWT names the tenant (iss = clientKey, verified with its stored secret), so
+  // an authenticated uninstall purges whatever body arrives: incomplete, unreadable or none.
+  router.post("/uninstalled", authenticate, async (req: Request, res: Response, next: NextFunction) => {
     try {
-      const body = parse(req, res);
-      if (!body) return;
-      const existing = await services.installations.findByClientKey("connect", body.clientKey);
+      const clientKey = (req as Request & { context?: { clientKey?: string } }).context?.clientKey;
+      const named = UninstallSchema.safeParse(req.body);
+      if (named.success && named.data.clientKey !== undefined && named.data.clientKey !== clientKey) {
+        return sendError(res, 401, "JWT was issued for another client");
+      }
+      const existing = clientKey ? await services.installations.findByClientKey("connect", clientKey) : null;
       if (!existing) return sendError(res, 401, "unknown client");
-      requireSigned(req, res, body.clientKey, () => {
-        services.installations
-          .purge(existing.id)
-          .then(() => {
-            services.log.info({ installationId: existing.id }, "uninstalled and purged");
-            res.status(204).end();
-          })
-          .catch(next);
-      });
+      await services.installations.purge(existing.id);
+      services.log.info({ installationId: existing.id }, "uninstalled and purged");
+      res.status(204).end();
     } catch (err) {
       next(err);
     }

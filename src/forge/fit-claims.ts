@@ -52,7 +52,8 @@ export type FitClaims = z.infer<typeof FitClaimsSchema>;
  * (shared/reference/forge/fit/remote-contract.json). A FIT that carries either frontend mark is
  * frontend: the user controls an invokeRemote path, so such a token must never reach a backend route.
  */
-export function invocationKind(claims: FitClaims): "frontend" | "backend" {
+export type InvocationKind = "frontend" | "backend";
+export function invocationKind(claims: FitClaims): InvocationKind {
   const type = claims.app.module?.type;
   if (claims.principal || (type !== undefined && type !== "core:endpoint")) return "frontend";
   return "backend";

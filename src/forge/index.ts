@@ -1,10 +1,10 @@
 import type { Express, Router } from "express";
 import type { Services } from "../core/services";
-import { sendError } from "../web/errors";
+import { ignoreBodyErrors, sendError } from "../web/errors";
 import { forgePrincipal } from "./api-auth";
 import { registerForgeCredentials } from "./credentials";
 import { eventsRouter } from "./events-route";
-import { fitAuth } from "./fit-auth";
+import { fitAuth, fitVerifyOnly } from "./fit-auth";
 import { FitVerifier } from "./fit-verifier";
 import { ForgeInstallations } from "./installations";
 import { lifecycleRouter } from "./lifecycle-route";
@@ -42,7 +42,8 @@ export function mountForge(app: Express, services: Services, api: Router): void 
   const backend = fitAuth(deps, "backend");
 
   app.use(FORGE_PATHS.events, backend, eventsRouter(services));
-  app.use("/forge", lifecycleRouter(services, backend, installs, tokens));
+  app.use(FORGE_PATHS.preUninstall, ignoreBodyErrors); // app level: a mounted router never sees the body parser's error
+  app.use("/forge", lifecycleRouter(services, backend, fitVerifyOnly(verifier, "backend"), installs, tokens));
   app.use(FORGE_PATHS.api, fitAuth(deps, "frontend"), forgePrincipal, api);
   app.use("/forge", (_req, res) => sendError(res, 404, "not found"));
 }

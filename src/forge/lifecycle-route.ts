@@ -1,8 +1,8 @@
-import { Router, type RequestHandler } from "express";
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import type { Services } from "../core/services";
 import { sendError } from "../web/errors";
-import { forgeInvocationOf } from "./fit-auth";
+import { forgeInvocationOf, verifiedClaimsOf } from "./fit-auth";
 import { installationUuidOf } from "./fit-claims";
 import type { ForgeInstallations } from "./installations";
 import type { SystemTokenStore } from "./system-token";
@@ -30,9 +30,17 @@ function unwrap(body: unknown): unknown {
  *   id (bare uuid in the docs) must be the FIT's.
  * - `POST /forge/scheduled`: the hourly trigger; its only job is to hand the remote a fresh token.
  * - `POST /forge/pre-uninstall`: Forge has no uninstalled event; an uninstall starting purges the
- *   tenant as Connect's `uninstalled` does.
+ *   tenant as Connect's `uninstalled` does. Only the FIT is needed (`verifyOnly`: its installation id
+ *   names the tenant); the body, the workspace context and the system token may all be missing, and
+ *   an installation the app never held is a 204 with nothing to purge.
  */
-export function lifecycleRouter(services: Services, auth: RequestHandler, installs: ForgeInstallations, tokens: SystemTokenStore): Router {
+export function lifecycleRouter(
+  services: Services,
+  auth: RequestHandler,
+  verifyOnly: RequestHandler,
+  installs: ForgeInstallations,
+  tokens: SystemTokenStore,
+): Router {
   const router = Router();
 
   router.post("/lifecycle", auth, async (req, res, next) => {
@@ -61,9 +69,14 @@ export function lifecycleRouter(services: Services, auth: RequestHandler, instal
     res.status(204).end();
   });
 
-  router.post("/pre-uninstall", auth, async (_req, res, next) => {
+  router.post("/pre-uninstall", verifyOnly, async (_req: Request, res: Response, next: NextFunction) => {
     try {
-      const { installation } = forgeInvocationOf(res);
+      const clientKey = verifiedClaimsOf(res).app.installationId;
+      const installation = await services.installations.findByClientKey("forge", clientKey);
+      if (!installation) {
+        services.log.info({ host: "forge" }, "uninstall started for an installation the app does not hold: nothing to purge");
+        return res.status(204).end();
+      }
       tokens.forget(installation.id);
       await services.installations.purge(installation.id);
       services.log.info({ installationId: installation.id, host: "forge" }, "uninstall started: purged");

@@ -20,3 +20,14 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     sendError(res, 500, "internal error");
   };
 }
+
+/**
+ * For routes whose request names its subject in the authentication (uninstalls): a body the parser
+ * could not read (malformed, too large, unknown charset) becomes `{}` instead of a 4xx.
+ */
+export const ignoreBodyErrors: ErrorRequestHandler = (err: unknown, req, _res, next) => {
+  const e = err as { type?: unknown; status?: number };
+  if (typeof e?.type !== "string" || !e.status || e.status >= 500) return next(err);
+  req.body = {};
+  next();
+};

@@ -76,4 +76,35 @@ describe("Connect lifecycle", () => {
     // A webhook signed with the old secret is now from an unknown client.
     assert.equal((await h.webhook("repo:push", push, { tenant: t })).status, 401);
   });
+
+  it("purges on a signed uninstall whatever the body holds: only key/clientKey/eventType/baseUrl, nothing, or unreadable", async () => {
+    const send = (t: { clientKey: string; sharedSecret: string }, body: string | undefined, type = "application/json") => {
+      const signed = bitbucketJwt("POST", "/connect/uninstalled", { clientKey: t.clientKey, sharedSecret: t.sharedSecret });
+      const headers: Record<string, string> = { authorization: `JWT ${signed}` };
+      if (body !== undefined) headers["content-type"] = type;
+      return h.fetch("POST", "/connect/uninstalled", body, headers);
+    };
+    const minimal = (t: { clientKey: string }) =>
+      JSON.stringify({ key: h.services.config.appKey, clientKey: t.clientKey, eventType: "uninstalled", baseUrl: h.fake.url });
+    const bodies: Array<[string, (t: { clientKey: string }) => string | undefined, string?]> = [
+      ["key, clientKey, eventType and baseUrl only", minimal],
+      ["no principal, no productType, a baseUrl that is not a URL", (t) => JSON.stringify({ clientKey: t.clientKey, baseUrl: "nope" })],
+      ["an empty object", () => "{}"],
+      ["no body", () => undefined],
+      ["a truncated JSON body", (t) => minimal(t).slice(0, 20)],
+      ["a form body", (t) => `clientKey=${encodeURIComponent(t.clientKey)}`, "application/x-www-form-urlencoded"],
+    ];
+    for (const [what, body, type] of bodies) {
+      const t = await h.install();
+      const res = await send(t, body(t), type);
+      assert.equal(res.status, 204, `${what}: ${res.text}`);
+      assert.equal(await h.services.installations.get(t.installation.id), null, `${what}: purged`);
+    }
+    // Still authenticated, and a body naming another tenant is refused with nothing purged.
+    const a = await h.install();
+    const b = await h.install();
+    assert.equal((await h.fetch("POST", "/connect/uninstalled", minimal(a), { "content-type": "application/json" })).status, 401);
+    assert.equal((await send(a, minimal(b))).status, 401);
+    assert.equal(await Installation.count(), 2);
+  });
 });

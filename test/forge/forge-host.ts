@@ -63,6 +63,8 @@ export interface FitOptions {
   moduleKey?: string;
   repositoryUuid?: string | null;
   principal?: string | null;
+  /** No Bitbucket workspace anywhere in the claims (as Forge documents the preUninstall trigger: `{cloudId, moduleKey}`). */
+  noWorkspace?: boolean;
 }
 
 /**
@@ -123,6 +125,10 @@ export class ForgeHost {
       },
       context: { workspaceId: `{${workspaceId}}` },
     };
+    if (o.noWorkspace) {
+      (claims.app as Record<string, unknown>).installation = { id: installationId, contexts: [] };
+      claims.context = { cloudId: randomUUID(), moduleKey: o.moduleKey ?? "relay-pre-uninstall" };
+    }
     if (o.repositoryUuid !== undefined && o.repositoryUuid !== null) {
       (claims.context as Record<string, unknown>).extension = { type: o.moduleType, repository: { uuid: o.repositoryUuid } };
     }

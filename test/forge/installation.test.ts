@@ -74,6 +74,42 @@ describe("Forge front door: installations and lifecycle", () => {
     assert.ok(await f.h.services.installations.get(f.h.tenant.installation.id), "the Connect install is untouched");
   });
 
+  it("purges on a verified preUninstall whatever else is missing: workspace context, allowed API host, system token, body", async () => {
+    const uninstall = (body: string | undefined, o: Parameters<ForgeHost["call"]>[3]) =>
+      f.fit({ moduleKey: "relay-pre-uninstall", ...o }).then((fit) => {
+        const headers: Record<string, string> = { authorization: `Bearer ${fit}` };
+        if (body !== undefined) headers["content-type"] = "application/json";
+        return f.h.fetch("POST", "/forge/pre-uninstall", body, headers);
+      });
+    const provision = async () => {
+      assert.equal((await f.event(forgeEvent("avi-bitbucket-push-repository.docs-example.json", f.workspaceUuid, f.h.repo.uuid))).status, 204);
+      return (await f.installation()).id;
+    };
+    const cases: Array<[string, string | undefined, Parameters<ForgeHost["call"]>[3]]> = [
+      ["no workspace in the FIT (documented {cloudId, moduleKey} context)", JSON.stringify({ context: { cloudId: "c", moduleKey: "m" } }), { noWorkspace: true }],
+      ["an apiBaseUrl host the app does not send tokens to", "{}", { apiBaseUrl: "https://api.elsewhere.example" }],
+      ["no body at all", undefined, {}],
+      ["a truncated JSON body", '{"context":{"cloudId"', {}],
+    ];
+    for (const [what, body, o] of cases) {
+      const id = await provision();
+      const res = await uninstall(body, o);
+      assert.equal(res.status, 204, `${what}: ${res.text}`);
+      assert.equal(await f.h.services.installations.get(id), null, `${what}: purged`);
+      assert.equal(await Delivery.count({ where: { installationId: id } }), 0, `${what}: deliveries purged`);
+    }
+    // An installation the app never held: nothing to purge, and nothing is provisioned just to be purged.
+    f.installationId = `ari:cloud:ecosystem::installation/${randomUUID()}`;
+    assert.equal((await uninstall("{}", {})).status, 204);
+    assert.equal(await Installation.count({ where: { host: "forge" } }), 0);
+    // Still authenticated: no FIT, or a FIT signed by another key, purges nothing.
+    await provision();
+    assert.equal((await f.h.fetch("POST", "/forge/pre-uninstall", "{}", { "content-type": "application/json" })).status, 401);
+    assert.equal((await uninstall("{}", { key: await makeKey() })).status, 401);
+    assert.ok(await f.h.services.installations.findByClientKey("forge", f.installationId));
+    assert.ok(await f.h.services.installations.get(f.h.tenant.installation.id), "the Connect install is untouched");
+  });
+
   it("stores the newest system token with the expiry read from the token, and never a shorter-lived one over it", async () => {
     const long = await jwtToken(4 * 3600);
     const short = await jwtToken(2 * 3600);

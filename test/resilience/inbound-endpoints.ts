@@ -24,6 +24,8 @@ export interface InboundEndpoint {
   required: Array<[string, FieldType]>;
   /** Header names whose garbage value must be refused (401 for credentials, 400 for the event key). */
   credentialHeaders: string[];
+  /** Only the credentials are checked: they name the subject, and any body is accepted (an uninstall). */
+  credentialsOnly?: boolean;
 }
 
 const WEBHOOK_FIXTURES: Record<string, string> = {
@@ -99,8 +101,10 @@ function lifecycleEndpoints(h: Harness): InboundEndpoint[] {
       path: "/connect/uninstalled",
       valid: h.lifecyclePayload("uninstalled", h.tenant),
       headers: () => ({ authorization: `JWT ${h.jwtFor("POST", "/connect/uninstalled")}` }),
-      required: fields.filter(([f]) => f !== "sharedSecret"),
+      // A signed uninstall purges whatever the body holds (issue 15.2): only broken credentials are refused.
+      required: [],
       credentialHeaders: ["authorization"],
+      credentialsOnly: true,
     },
   ];
 }

@@ -22,6 +22,8 @@ export type Mutation =
 const printable = fc.stringMatching(/^[!-~][ -~]{0,150}$/);
 
 export function mutationArb(endpoint: InboundEndpoint): fc.Arbitrary<Mutation> {
+  const credential = fc.record({ header: fc.nat(), value: fc.oneof(printable, fc.constant("")) }).map((r) => ({ kind: "credential" as const, ...r }));
+  if (endpoint.credentialsOnly) return credential;
   const arbs: Array<fc.Arbitrary<Mutation>> = [
     fc.string({ maxLength: 300 }).map((body) => ({ kind: "garbage" as const, body })),
     fc.json({ maxDepth: 3 }).map((body) => ({ kind: "json-of-wrong-shape" as const, body })),
@@ -37,7 +39,7 @@ export function mutationArb(endpoint: InboundEndpoint): fc.Arbitrary<Mutation> {
     fc.constantFrom("gzip", "deflate", "br", "compress", "x-unknown").map((value) => ({ kind: "content-encoding" as const, value })),
   ];
   if (endpoint.credentialHeaders.length) {
-    arbs.push(fc.record({ header: fc.nat(), value: fc.oneof(printable, fc.constant("")) }).map((r) => ({ kind: "credential" as const, ...r })));
+    arbs.push(credential);
   }
   return fc.oneof(...arbs);
 }

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { nameKey } from "../../core/names";
 import { commitOfStatus, type CommitStatusEventPayload } from "../../bitbucket/events";
 
 /**
@@ -24,7 +25,8 @@ export function identityOf(payload: CommitStatusEventPayload): IncidentIdentity 
   const ref = status.refname?.trim() || null;
   const commit = commitOfStatus(status) ?? null;
   const scope = ref ? `branch:${ref}` : `commit:${commit ?? "unknown"}`;
-  const hash = createHash("sha256").update(`${scope}\n${status.key}`).digest("hex");
+  // The identity is the names' NFC form (src/core/names.ts): one incident whichever form a sender uses.
+  const hash = createHash("sha256").update(`${nameKey(scope)}\n${nameKey(status.key)}`).digest("hex");
   const readable = `bitbucket:${payload.repository.full_name}:${ref ?? commit ?? "unknown"}:${status.key}`;
   const dedupKey = readable.length <= 255 ? readable : `bitbucket:${payload.repository.uuid}:${hash}`;
   return { scope, ref, commit, statusKey: status.key, hash, dedupKey };

@@ -1,3 +1,5 @@
+import { sameName } from "../../core/names";
+
 /**
  * Matching a Buildkite pipeline's git URL to a Bitbucket repository. Every clone URL form:
  *   git@bitbucket.org:ws/slug.git        bitbucket.org:ws/slug
@@ -59,8 +61,8 @@ export function bitbucketHosts(siteUrl: string): string[] {
 export function gitUrlMatches(gitUrl: string, fullName: string, hosts: string[]): boolean {
   const loc = parseGitUrl(gitUrl);
   if (!loc || !hosts.includes(loc.host)) return false;
-  const [ws, slug] = fullName.toLowerCase().split("/");
-  return loc.workspace === ws && loc.slug === slug;
+  const [ws, slug] = fullName.split("/");
+  return sameName(loc.workspace, ws, { ignoreCase: true }) && sameName(loc.slug, slug, { ignoreCase: true });
 }
 
 /** The URL without a password (`https://x-token-auth:<token>@…`), safe for a log line. */

@@ -1,5 +1,6 @@
 import type { BuildkiteBuild } from "./build-event";
 import type { BuildkiteSettings } from "./settings";
+import { matchesAnyGlob, sameName } from "../../core/names";
 import { gitUrlMatches } from "./repo-url";
 
 export interface CandidateRepository {
@@ -15,11 +16,11 @@ export interface Selection {
 
 /** Whether a repository's explicit mapping lists the build's pipeline (`slug` or `org/slug`). */
 export function pipelineListed(settings: BuildkiteSettings, build: Pick<BuildkiteBuild, "organization" | "pipeline">): boolean {
-  const slug = build.pipeline.slug.toLowerCase();
-  const org = build.organization?.toLowerCase() ?? null;
+  const slug = build.pipeline.slug;
+  const org = build.organization ?? null;
   return settings.pipelines.some((ref) => {
-    const [a, b] = ref.toLowerCase().split("/");
-    return b === undefined ? a === slug : a === org && b === slug;
+    const [a, b] = ref.split("/");
+    return b === undefined ? sameName(a, slug, { ignoreCase: true }) : sameName(a, org, { ignoreCase: true }) && sameName(b, slug, { ignoreCase: true });
   });
 }
 
@@ -36,15 +37,10 @@ export function selectRepositories(build: BuildkiteBuild, enabled: CandidateRepo
   return { via: matched.length ? "url" : null, repositories: matched };
 }
 
-function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*");
-  return new RegExp(`^${escaped}$`);
-}
-
+/** The branch filter (`*` globs, compared in NFC: src/core/names.ts); an empty filter lets every build through. */
 export function branchAllowed(branches: string[], branch: string | null): boolean {
   if (!branches.length) return true;
-  if (!branch) return false;
-  return branches.some((p) => globToRegExp(p).test(branch));
+  return matchesAnyGlob(branches, branch);
 }
 
 const FULL_SHA = /^[0-9a-f]{40}$/i;

@@ -1,5 +1,6 @@
 import type { HandlerRegistry } from "../../pipeline/registry";
 import { repoPath } from "../../bitbucket/client";
+import { nameKey } from "../../core/names";
 import { branchSelected } from "./branches";
 
 /**
@@ -26,7 +27,7 @@ export function registerPushHandler(registry: HandlerRegistry): void {
       await ctx.enqueue(
         "proton.sync",
         { workspace, slug, commit: h.commit, branch: h.branch },
-        { dedupeKey: `proton.sync:${repo.uuid}:${h.branch}:${h.commit}` },
+        { dedupeKey: `proton.sync:${repo.uuid}:${nameKey(h.branch)}:${h.commit}` },
       );
     }
     return { done: { enqueued: selected.map((h) => `${h.branch}@${h.commit.slice(0, 12)}`) } };

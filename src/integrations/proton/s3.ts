@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import { PutObjectCommand, S3Client, type ServerSideEncryption } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { awsClientConfig } from "../../aws/clients";
+import { awsRuntimeConfig } from "../../config/config";
 import type { ProtonSettings } from "./settings";
 
 export interface S3Location {
@@ -21,7 +22,7 @@ export const UPLOAD_QUEUE = 2;
 export function s3ClientFor(settings: Pick<ProtonSettings, "region" | "roleArn">, externalId: string): S3Client {
   return new S3Client({
     ...awsClientConfig({ region: settings.region, roleArn: settings.roleArn || null, externalId, sessionName: "bitbucket-relay-proton" }),
-    forcePathStyle: process.env.RELAY_S3_FORCE_PATH_STYLE === "true",
+    forcePathStyle: awsRuntimeConfig().s3ForcePathStyle,
   });
 }
 

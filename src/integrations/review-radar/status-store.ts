@@ -2,6 +2,7 @@ import type { Database } from "../../db/database";
 import type { BitbucketCommitStatus } from "../../bitbucket/api/pullrequests";
 import type { BuildState, BuildSummary } from "./model";
 import { exec, select } from "./sql";
+import { sameName } from "../../core/names";
 
 export interface StoredStatus {
   key: string;
@@ -91,9 +92,9 @@ export class CommitStatusStore {
         transaction,
       );
       const list = row ? (JSON.parse(row.statuses) as StoredStatus[]) : [];
-      const current = list.find((s) => s.key === status.key);
+      const current = list.find((s) => sameName(s.key, status.key));
       if (current && (current.updatedOn ?? "") > (status.updatedOn ?? "")) return;
-      const next = [...list.filter((s) => s.key !== status.key), status];
+      const next = [...list.filter((s) => !sameName(s.key, status.key)), status];
       await exec(
         this.db,
         `UPDATE review_radar_commit_statuses SET statuses = :statuses, updated_at = :now

@@ -4,6 +4,7 @@ import type { Services } from "../../core/services";
 import { Delivery, Job } from "../../models";
 import { principalOf } from "../principal";
 import { sendError } from "../errors";
+import { bodylessRoute } from "./body-policy";
 import { repoAccessOf, requireRepoAccess } from "./repo-access";
 import { activityPage, OUTCOMES } from "./activity-query";
 import { purgeReplays, recordReplay } from "./replay-log";
@@ -57,7 +58,10 @@ export function activityRoutes(services: Services): Router {
     }),
   );
 
-  router.post(
+  // A replay takes no body (the page posts `{}`): declared so to the API's JSON body rule.
+  bodylessRoute(
+    router,
+    "post",
     "/repositories/:repoUuid/activity/jobs/:jobId/replay",
     (req, res, next) => (JOB_ID.test(req.params.jobId ?? "") ? next() : sendError(res, 404, "job not found")),
     requireRepoAccess(services, "admin"),

@@ -2,16 +2,20 @@ import { Router } from "express";
 import type { Services } from "../../core/services";
 import { principalOf, requirePrincipal } from "../principal";
 import { enforceRepositoryBinding } from "../repository-binding";
+import { jsonBodyPolicy } from "./body-policy";
 
 export type ApiRouteFactory = (services: Services) => Router;
 
 /**
  * The app's JSON API, host-agnostic: every route reads the caller from `principalOf(res)`. Built once
- * per app instance; each front door mounts it behind its own authentication.
+ * per app instance; each front door mounts it behind its own authentication. Every write takes a
+ * non-empty JSON object (`jsonBodyPolicy`: 415 / 400 otherwise) unless its route was registered
+ * with `bodylessRoute`.
  */
 export function createApiRouter(services: Services, factories: ApiRouteFactory[]): Router {
   const router = Router();
-  router.use(requirePrincipal, enforceRepositoryBinding);
+  const routes = factories.map((factory) => factory(services));
+  router.use(requirePrincipal, enforceRepositoryBinding, jsonBodyPolicy(routes));
   router.get("/me", (_req, res) => {
     const p = principalOf(res);
     res.json({
@@ -20,6 +24,6 @@ export function createApiRouter(services: Services, factories: ApiRouteFactory[]
       workspace: { uuid: p.installation.workspaceUuid, slug: p.installation.workspaceSlug },
     });
   });
-  for (const factory of factories) router.use(factory(services));
+  for (const r of routes) router.use(r);
   return router;
 }

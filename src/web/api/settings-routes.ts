@@ -6,6 +6,7 @@ import { SettingsValidationError } from "../../settings/service";
 import { SettingsChange } from "../../models";
 import { principalOf } from "../principal";
 import { sendError } from "../errors";
+import { bodylessRoute } from "./body-policy";
 import { repoAccessOf, requireRepoAccess } from "./repo-access";
 import { adminCard, fullSettings, pageContext, settingsCards } from "./settings-view";
 
@@ -92,6 +93,10 @@ export function settingsRoutes(services: Services): Router {
       const { installation } = principalOf(res);
       const def = integrationDefinition(req.params.integration!)!;
       const patch = res.locals.patch as z.infer<typeof SettingsPatchSchema>;
+      // After the access check: only an admin learns that a write would save nothing.
+      if (!Object.keys(patch.values ?? {}).length && !Object.keys(patch.secrets ?? {}).length) {
+        return sendError(res, 400, "nothing to save: values and secrets are both empty");
+      }
       try {
         const view = await services.settings.update(installation.id, access.repository, def.id, patch, access.accountId);
         res.json(await adminCard(services, installation, access, def, view));
@@ -104,7 +109,10 @@ export function settingsRoutes(services: Services): Router {
     }),
   );
 
-  router.post(
+  // An action takes no body (the page posts `{}`): declared so to the API's JSON body rule.
+  bodylessRoute(
+    router,
+    "post",
     "/repositories/:repoUuid/settings/:integration/actions/:action",
     admin,
     wrap(async (req, res) => {

@@ -73,6 +73,21 @@ describe("Build alerts: target failures, filters, settings and the test alert", 
     assert.equal(JSON.parse(release.result!).action, "open");
   });
 
+  it("compares branch names and status keys in NFC: filters and incident identity (issue 15.10)", async () => {
+    const NFC = "feature/\u00fcber-login";
+    const NFD = "feature/u\u0308ber-login";
+    await bed.configure({ branches: ["feature/\u00fcber-*"], statusKeys: ["caf\u00e9-*"], alertopsEnabled: false, webhookEnabled: false });
+    const opened = await bed.send("FAILED", { at: at(), refname: NFD, key: "cafe\u0301-build" });
+    assert.equal(JSON.parse(opened.result!).action, "open", opened.result!);
+    // The same branch and key sent in the other form is the same incident: it closes it.
+    const closed = await bed.send("SUCCESSFUL", { at: at(), refname: NFC, key: "caf\u00e9-build" });
+    assert.equal(JSON.parse(closed.result!).action, "close", closed.result!);
+    await bed.settled("build-alerts.notify", await bed.count("build-alerts.notify"));
+    const pd = bed.pd.requests.map((r) => r.body as { event_action: string; dedup_key: string }).filter((b) => b.dedup_key.includes("ber-login"));
+    assert.deepEqual(pd.map((b) => b.event_action), ["trigger", "resolve"]);
+    assert.equal(pd[0]!.dedup_key, pd[1]!.dedup_key, "PagerDuty sees one incident");
+  });
+
   it("rejects incomplete target settings and never returns the secrets", async () => {
     const repo = { uuid: bed.h.repo.uuid, fullName: bed.h.repo.fullName };
     await assert.rejects(

@@ -75,6 +75,21 @@ describe("Buildkite: from a build to a repository, filters", () => {
     }
   });
 
+  it("compares branch names in NFC: a filter typed as feature/über-* matches a build on the decomposed name (issue 15.10)", async () => {
+    await settings({ branches: ["feature/\u00fcber-*"] }); // typed on a keyboard: NFC
+    try {
+      const commit = "7c".repeat(20);
+      const nfd = "feature/u\u0308ber-login"; // as macOS tools often send it
+      await postEventBridge(bed, ebEvent(undefined, { commit, branch: nfd, number: 1 }));
+      await settle(bed.h);
+      const posted = statusesOf(bed, commit);
+      assert.equal(posted.length, 1, JSON.stringify((await lastRoute()).result));
+      assert.equal(posted[0]!.refname, nfd, "the name is echoed exactly as received");
+    } finally {
+      await settings({ branches: [] });
+    }
+  });
+
   it("matches every git URL form of the repository", async () => {
     const forms = [
       "git@bitbucket.org:acme/widgets.git",

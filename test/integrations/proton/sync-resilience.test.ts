@@ -37,6 +37,23 @@ describe("Proton sync: retries, settings, history", function () {
     assert.equal(sync.branch, "release/2.0", "globs select branches");
   });
 
+  it("selects a branch named in another Unicode form than the filter (NFC filter, NFD push; issue 15.10)", async () => {
+    const { installation } = w.h.tenant;
+    const repo = { uuid: w.h.repo.uuid, fullName: w.h.repo.fullName };
+    await w.h.services.settings.update(installation.id, repo, "proton", { values: { branches: ["main", "feature/\u00fcber-*"] } }, "test");
+    try {
+      const commit = newCommit();
+      await archive(commit, environmentTemplate("unicode-env/v1"));
+      const nfd = "feature/u\u0308ber-login";
+      await push(w, commit, nfd);
+      const job = await settledSync(commit, 30_000);
+      assert.equal(job.status, "done", job.lastError ?? "");
+      assert.equal((await historyOf(commit)).branch, nfd, "the branch is kept as received");
+    } finally {
+      await w.h.services.settings.update(installation.id, repo, "proton", { values: { branches: ["main", "release/*"] } }, "test");
+    }
+  });
+
   it("encrypts with SSE-KMS and the configured key when one is set", async () => {
     const { installation } = w.h.tenant;
     const kmsKeyId = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";

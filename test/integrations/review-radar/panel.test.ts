@@ -3,6 +3,7 @@ import { Harness } from "../../helpers/harness";
 import { bitbucketWebhook, forRepository, waitFor } from "../../helpers/fixtures";
 import { Job } from "../../../src/models";
 import { reviewRadar } from "../../../src/integrations/review-radar";
+import { CommitStatusStore } from "../../../src/integrations/review-radar/status-store";
 import { addPr, ago, api, bootstrapOf, DAY, panel, panelUrl, PEOPLE, prListCalls, section, session, sha } from "./helpers";
 
 /** The radar without its real-clock reminder scheduler (reminder tests drive a fake clock). */
@@ -163,6 +164,18 @@ describe("review radar: panel page and API", () => {
       assert.equal(after.fromCache, false);
       assert.equal(prListCalls(h).length, 1);
       assert.equal(after.sections.reduce((n, s) => n + s.total, 0), 0, "two approvals: nothing needs review");
+    });
+
+    it("keeps one status per key whichever Unicode form the key arrives in (issue 15.10)", async () => {
+      const store = new CommitStatusStore(h.services.db);
+      const inst = h.tenant.installation.id;
+      const at = (s: number) => new Date(Date.UTC(2026, 10, 20, 8, 0, s)).toISOString();
+      await store.applyWebhook(inst, h.repo.uuid, sha(9), { key: "d\u00e9ploy", state: "FAILED", name: "Deploy", url: null, updatedOn: at(1) });
+      await store.applyWebhook(inst, h.repo.uuid, sha(9), { key: "de\u0301ploy", state: "SUCCESSFUL", name: "Deploy", url: null, updatedOn: at(2) });
+      const stored = (await store.get(inst, h.repo.uuid, [sha(9)])).get(sha(9).slice(0, 12))!;
+      assert.equal(stored.length, 1, JSON.stringify(stored));
+      assert.equal(stored[0]!.state, "SUCCESSFUL", "the newer status replaced the older one of the same key");
+      assert.equal(stored[0]!.key, "de\u0301ploy", "stored as received");
     });
 
     it("looks build statuses up once per unknown commit, marks failing builds, and learns them from webhooks", async () => {

@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ConfigError, awsRuntimeConfig, loadConfig } from "../../src/config/config";
+import { runMain } from "../helpers/child";
+
+const KEY = "b".repeat(64);
+
+/** Every problem line the app printed (`configuration error: VAR: …`). */
+function problemLines(stderr: string): string[] {
+  return stderr.split("\n").filter((l) => l.startsWith("configuration error: "));
+}
+
+describe("Configuration: validated whole, before anything is touched", function () {
+  this.timeout(90_000); // each case starts the real entry point in a new process
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "relay-config-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("NODE_ENV=production without ENCRYPTION_KEY or BASE_URL: one line each, exit 2, no data folder, database or key file", async () => {
+    const data = path.join(dir, "data");
+    const { code, stderr } = await runMain({ NODE_ENV: "production", DATA_DIR: data, PORT: "0" }).exited;
+    assert.equal(code, 2, stderr);
+    assert.deepEqual(problemLines(stderr), [
+      "configuration error: ENCRYPTION_KEY: required when NODE_ENV=production (32 bytes, hex or base64; e.g. `openssl rand -hex 32`)",
+      "configuration error: BASE_URL: required when NODE_ENV=production (the public URL Bitbucket calls)",
+    ]);
+    assert.equal(stderr.trim().split("\n").length, 2, `nothing but the problems (no stack trace):\n${stderr}`);
+    assert.equal(fs.existsSync(data), false, "no data folder (no SQLite file, no generated key)");
+  });
+
+  it("lists every problem of a bad environment at once, never showing a secret value", async () => {
+    const sqlite = path.join(dir, "db", "relay.sqlite");
+    const { code, stderr } = await runMain({
+      DATA_DIR: path.join(dir, "data"),
+      SQLITE_FILE: sqlite,
+      PORT: "eighty",
+      LOG_LEVEL: "loud",
+      WORKER_CONCURRENCY: "0",
+      ENCRYPTION_KEY: "too-short-secret-key",
+      RETRY_BASE_MS: "5000",
+      RETRY_MAX_MS: "100",
+      CONNECT_ALLOWED_HOSTS: "bitbucket.org, evil host",
+      RELAY_S3_FORCE_PATH_STYLE: "maybe",
+      HTTPS_PROXY: "proxy-with-password:hunter2",
+      FORGE_JWKS_URL: "not a url",
+    }).exited;
+    assert.equal(code, 2, stderr);
+    const lines = problemLines(stderr);
+    for (const v of ["PORT", "LOG_LEVEL", "WORKER_CONCURRENCY", "ENCRYPTION_KEY", "RETRY_MAX_MS", "CONNECT_ALLOWED_HOSTS", "RELAY_S3_FORCE_PATH_STYLE", "HTTPS_PROXY", "FORGE_JWKS_URL"]) {
+      assert.equal(lines.filter((l) => l.startsWith(`configuration error: ${v}: `)).length, 1, `one line for ${v}:\n${stderr}`);
+    }
+    assert.equal(lines.length, 9, stderr);
+    assert.ok(lines.includes('configuration error: PORT: must be a whole number (got "eighty")'), stderr);
+    assert.ok(lines.includes("configuration error: RETRY_MAX_MS: must be at least RETRY_BASE_MS (5000)"), stderr);
+    assert.ok(!stderr.includes("too-short-secret-key") && !stderr.includes("hunter2"), "secret values are never printed");
+    assert.equal(fs.existsSync(path.dirname(sqlite)), false, "no database folder");
+    assert.equal(fs.existsSync(path.join(dir, "data")), false, "no data folder");
+  });
+
+  it("refuses a DATABASE_URL that is not PostgreSQL, and one given with SQLITE_FILE", async () => {
+    const { code, stderr } = await runMain({
+      DATA_DIR: path.join(dir, "data"),
+      DATABASE_URL: "mysql://relay:s3cr3t@127.0.0.1/relay",
+      SQLITE_FILE: path.join(dir, "x.sqlite"),
+      ENCRYPTION_KEY: KEY,
+    }).exited;
+    assert.equal(code, 2, stderr);
+    assert.deepEqual(problemLines(stderr), [
+      "configuration error: DATABASE_URL: must be a postgres:// or postgresql:// URL",
+      "configuration error: SQLITE_FILE: set together with DATABASE_URL (PostgreSQL would be used): unset one of them",
+    ]);
+    assert.ok(!stderr.includes("s3cr3t"));
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it("starts with a valid configuration (the same folders are then created: the checks above are not vacuous)", async () => {
+    const data = path.join(dir, "data");
+    const run = runMain({ NODE_ENV: "production", DATA_DIR: data, PORT: "0", ENCRYPTION_KEY: KEY, BASE_URL: "https://relay.example.com", LOG_LEVEL: "info", WORKER_ENABLED: "false" });
+    try {
+      await run.printed("Bitbucket Relay listening");
+      assert.ok(fs.existsSync(path.join(data, "relay.sqlite")));
+    } finally {
+      run.proc.kill("SIGTERM");
+      await run.exited;
+    }
+  });
+
+  it("loadConfig reports all problems in ConfigError.problems; empty variables count as unset", () => {
+    assert.throws(
+      () => loadConfig({ NODE_ENV: "production", PORT: "-1", BASE_URL: "" }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.length === 3 &&
+        err.problems.some((p) => p.startsWith("PORT: must be at least 0")) &&
+        err.problems.some((p) => p.startsWith("ENCRYPTION_KEY: required")) &&
+        err.problems.some((p) => p.startsWith("BASE_URL: required")),
+    );
+    const c = loadConfig({ ENCRYPTION_KEY: "", DATABASE_URL: "", HTTPS_PROXY: "" });
+    assert.equal(c.database.kind, "sqlite");
+    assert.equal(c.encryptionKey, undefined);
+    assert.equal(c.aws.httpsProxy, null);
+  });
+
+  it("AWS settings read where clients are built go through the same loader", () => {
+    assert.deepEqual(awsRuntimeConfig({ RELAY_S3_FORCE_PATH_STYLE: "yes", https_proxy: "http://proxy.internal:3128" }), {
+      httpsProxy: "http://proxy.internal:3128",
+      defaultCredentials: false,
+      s3ForcePathStyle: true,
+    });
+    assert.throws(() => awsRuntimeConfig({ RELAY_AWS_DEFAULT_CREDENTIALS: "perhaps" }), /RELAY_AWS_DEFAULT_CREDENTIALS: must be true or false/);
+  });
+});
