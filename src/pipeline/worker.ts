@@ -4,6 +4,7 @@ import { Delivery } from "../models";
 import { collectCalls } from "../http/call-log";
 import { PermanentError, isRetryable, retryAfterOf } from "../http/errors";
 import { backoffDelay } from "../http/retry";
+import { linkDelivery } from "./delivery-links";
 import type { Services } from "../core/services";
 import type { HandlerContext, HandlerOutcome } from "./context";
 import type { DeliverySource } from "../models/delivery";
@@ -215,6 +216,9 @@ export class Worker {
           },
         ]);
         services.queue.notify();
+      },
+      linkRepository: async (uuid) => {
+        if (job.deliveryId) await linkDelivery(services.db, { installationId: installation.id, deliveryId: job.deliveryId, repositoryUuid: uuid });
       },
       services,
     };

@@ -1,7 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 
-export const REFERENCE = path.resolve(__dirname, "../../../shared/reference");
+/** `shared/reference` beside the checkout (or beside its parent folder, for a worktree under `wt/`). */
+export const REFERENCE =
+  ["../../../shared/reference", "../../../../shared/reference"].map((p) => path.resolve(__dirname, p)).find((p) => fs.existsSync(p)) ??
+  path.resolve(__dirname, "../../../shared/reference");
 
 /** A vendor payload from shared/reference, e.g. `bitbucket/webhooks/cloud/repo-push.real-2023.json`. */
 export function referenceJson<T = Record<string, unknown>>(relative: string): T {
