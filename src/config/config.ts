@@ -22,7 +22,7 @@ const EnvSchema = z.object({
   WORKER_ENABLED: bool.default(true),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   WORKER_POLL_MS: z.coerce.number().int().min(10).default(1000),
-  WORKER_LEASE_MS: z.coerce.number().int().min(100).default(60_000),
+  WORKER_LEASE_MS: z.coerce.number().int().min(100).default(15_000),
   JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   RETRY_BASE_MS: z.coerce.number().int().min(1).default(1000),
   RETRY_MAX_MS: z.coerce.number().int().min(1).default(15 * 60_000),
