@@ -123,6 +123,17 @@ describe("Activity log: deliveries routed to a repository later", () => {
     assert.equal(gadgets.items.flatMap((i) => i.jobs).filter((j) => j.handler === "buildkite.report").length, 1);
   });
 
+  it("uninstall removes the links with the rest of the tenant's activity", async () => {
+    const { h } = bed;
+    await h.services.settings.update(h.tenant.installation.id, GADGETS, "buildkite", { values: { enabled: true, pipelines: ["widgets"], branches: ["release/*"] } }, "test");
+    assert.equal((await postWebhook(bed, webhookBody("webhook-build-finished.json", { number: 1, commit: SHA }))).status, 202);
+    await settle(h);
+    const count = async () => ((await h.services.db.sequelize.query("SELECT delivery_id FROM delivery_repositories"))[0] as unknown[]).length;
+    assert.equal(await count(), 1, "acme/gadgets skipped the build: linked");
+    await h.services.installations.purge(h.tenant.installation.id);
+    assert.equal(await count(), 0);
+  });
+
   it("a dead job of another repository can neither be seen nor replayed from this one", async () => {
     const { h } = bed;
     h.fake.addRepository({ workspace: "acme", slug: GADGETS.slug, uuid: GADGETS.uuid, mainBranch: "main", clientKey: h.tenant.clientKey });
