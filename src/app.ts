@@ -25,6 +25,7 @@ import { INTEGRATIONS, type Integration } from "./integrations";
 import { API_ROUTES } from "./web/api/routes";
 import { FRONT_DOORS } from "./front-doors";
 import { startRetentionSchedule } from "./pipeline/retention";
+import { purgeDeliveryLinks } from "./pipeline/delivery-links";
 
 export interface AppOptions {
   config?: Config;
@@ -89,6 +90,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
       return new BitbucketClient(http, installation.baseApiUrl, installation.baseUrl, auth);
     },
   };
+  installations.onPurge((id) => purgeDeliveryLinks(db, id));
   installations.onPurge(async (id) => {
     for (const key of authCache.keys()) if (key.startsWith(`${id}:`)) authCache.delete(key);
   });

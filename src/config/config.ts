@@ -52,7 +52,7 @@ const EnvSchema = z.object({
   WORKER_ENABLED: bool.default(true),
   WORKER_CONCURRENCY: int(1, 64).default(4),
   WORKER_POLL_MS: int(10).default(1000),
-  WORKER_LEASE_MS: int(100).default(60_000),
+  WORKER_LEASE_MS: int(100).default(15_000),
   JOB_MAX_ATTEMPTS: int(1, 50).default(8),
   RETRY_BASE_MS: int(1).default(1000),
   RETRY_MAX_MS: int(1).default(15 * 60_000),

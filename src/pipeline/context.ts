@@ -30,7 +30,13 @@ export interface HandlerContext<P> {
   log: Logger;
   /** This repository's settings document for an integration, with secrets decrypted and defaults applied. */
   settings<I extends IntegrationId>(integration: I): Promise<IntegrationSettings<I>>;
+  /** Enqueues derived work; a job with a `repositoryUuid` lists this delivery in that repository's activity log. */
   enqueue<N extends JobName>(job: N, payload: JobMap[N], opts?: EnqueueOptions): Promise<void>;
+  /**
+   * Lists this job's delivery in a repository's activity log without enqueueing work for it (a
+   * repository the event was routed to and then skipped, e.g. by its branch filter). Idempotent.
+   */
+  linkRepository(repositoryUuid: string): Promise<void>;
   services: Services;
 }
 

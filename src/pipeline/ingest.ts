@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
-import { Op, UniqueConstraintError } from "sequelize";
+import { Op, UniqueConstraintError, type Transaction } from "sequelize";
 import { Delivery } from "../models";
 import type { DeliverySource } from "../models/delivery";
 import type { Services } from "../core/services";
+import type { IngestedDelivery } from "./registry";
 
 export interface InboundEvent {
   installationId: string;
@@ -32,6 +33,9 @@ export interface IngestResult {
  * verify → **store** → acknowledge → process. Called by the front doors after they verified the
  * sender: writes the delivery and one job per handler of its event in one transaction, then wakes
  * the worker. A delivery seen before is a duplicate: acknowledged, not processed again.
+ *
+ * Ingest hooks (`registry.onIngest`) run in the same transaction, so that what they write (a cache
+ * emptied) is visible to any request that starts after the acknowledgement.
  *
  * Deliveries that arrive while a write is in progress are stored together in the next transaction
  * (group commit): under load one commit serves many requests, and none is acknowledged before the
@@ -169,6 +173,7 @@ class IngestBatcher {
           ),
           transaction,
         );
+        await runIngestHooks(services, fresh, transaction);
       });
       services.queue.notify();
     }
@@ -181,5 +186,25 @@ class IngestBatcher {
       services.metrics.deliveriesDuplicate.inc({ source: p.event.source });
       p.resolve(result);
     }
+  }
+}
+
+/** Each ingest hook once per batch, with the batch's deliveries of its event keys. */
+async function runIngestHooks(services: Services, fresh: Array<{ p: Pending; id: string }>, transaction: Transaction): Promise<void> {
+  for (const hook of services.registry.ingestHooks()) {
+    const mine: Array<IngestedDelivery<unknown>> = [];
+    for (const { p, id } of fresh) {
+      if (!hook.events.has(p.event.eventKey)) continue;
+      const r = p.event.repository;
+      mine.push({
+        deliveryId: id,
+        installationId: p.event.installationId,
+        source: p.event.source,
+        eventKey: p.event.eventKey,
+        repository: r ? { uuid: r.uuid, fullName: r.fullName ?? null } : null,
+        payload: p.event.payload,
+      });
+    }
+    if (mine.length) await hook.run(mine, transaction);
   }
 }

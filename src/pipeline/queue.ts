@@ -96,6 +96,20 @@ export class JobQueue {
     return Job.findAll({ where: { id: { [Op.in]: ids } }, order: [["runAt", "ASC"]] });
   }
 
+  /**
+   * Makes the running jobs of dead workers claimable now instead of when their lease runs out: those
+   * whose worker id starts with `prefix`, other than `self`. Only for a caller that knows those workers
+   * are dead (the owner of a SQLite file, see sqlite-owner.ts). The next claim takes them up as it
+   * takes up an expired lease (one more attempt). Returns how many were released.
+   */
+  async releaseClaimsOf(prefix: string, self: string, now = Date.now()): Promise<number> {
+    const [n] = await Job.update(
+      { lockedUntil: 0, updatedAt: now },
+      { where: { status: "running", lockedBy: { [Op.startsWith]: prefix, [Op.ne]: self } } },
+    );
+    return n;
+  }
+
   async extendLease(workerId: string, ids: string[], leaseMs: number): Promise<void> {
     if (!ids.length) return;
     await Job.update(

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { Transaction } from "sequelize";
 import type { EventKey, EventMap, JobMap, JobName } from "./events";
 import type { HandlerContext, HandlerOutcome } from "./context";
 import type { IntegrationId } from "../settings/registry";
@@ -21,6 +22,30 @@ export interface Registration {
   schema?: z.ZodType<unknown>;
 }
 
+/** A delivery being stored, as an ingest hook sees it (inside the transaction that stores it). */
+export interface IngestedDelivery<P> {
+  deliveryId: string;
+  installationId: string;
+  source: string;
+  eventKey: string;
+  repository: { uuid: string; fullName: string | null } | null;
+  payload: P;
+}
+
+/**
+ * Work that must be visible the moment a delivery is acknowledged (e.g. emptying a cache the next
+ * view reads). Runs inside the ingest transaction, once per group commit with all the batch's
+ * deliveries of its event keys; it must only write to the database (no HTTP), be quick and idempotent.
+ * A hook that throws fails the whole batch: its senders get a 5xx and retry.
+ */
+export type IngestHook<P> = (deliveries: Array<IngestedDelivery<P>>, transaction: Transaction) => Promise<void>;
+
+export interface IngestHookRegistration {
+  name: string;
+  events: ReadonlySet<string>;
+  run: IngestHook<unknown>;
+}
+
 /**
  * The typed handler registry: event handlers (one job per handler per delivery) and job handlers
  * (derived work that handlers enqueue). Dispatch is by name, so a job stored today still runs after
@@ -29,6 +54,7 @@ export interface Registration {
 export class HandlerRegistry {
   private readonly byEvent = new Map<string, Registration[]>();
   private readonly byName = new Map<string, Registration>();
+  private readonly ingestHookList: IngestHookRegistration[] = [];
 
   on<K extends EventKey>(event: K | K[], options: HandlerOptions, run: Handler<EventMap[K]>): this {
     const reg = this.add(options, run as Handler<unknown>);
@@ -44,6 +70,17 @@ export class HandlerRegistry {
     const reg = this.add({ ...options, name }, run as Handler<unknown>);
     reg.schema = options.schema as z.ZodType<unknown> | undefined;
     return this;
+  }
+
+  /** Registers an ingest hook (see IngestHook): same-transaction work for deliveries of these event keys. */
+  onIngest<K extends EventKey>(event: K | K[], name: string, run: IngestHook<EventMap[K]>): this {
+    if (this.ingestHookList.some((h) => h.name === name)) throw new Error(`Ingest hook ${name} is registered twice`);
+    this.ingestHookList.push({ name, events: new Set(Array.isArray(event) ? event : [event]), run: run as IngestHook<unknown> });
+    return this;
+  }
+
+  ingestHooks(): readonly IngestHookRegistration[] {
+    return this.ingestHookList;
   }
 
   handlersFor(event: string): Registration[] {

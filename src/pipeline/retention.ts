@@ -1,6 +1,7 @@
 import { Op, QueryTypes } from "sequelize";
 import { Delivery, Job, OutboundCallRecord } from "../models";
 import type { Services } from "../core/services";
+import { unlinkDeliveries } from "./delivery-links";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const BATCH = 500;
@@ -46,7 +47,10 @@ export async function pruneActivity(services: Services, now = Date.now(), retent
       )) as Array<{ id: string }>
     ).map((r) => r.id);
     if (!ids.length) break;
-    out.deliveries += await services.db.transaction((transaction) => Delivery.destroy({ where: { id: { [Op.in]: ids } }, transaction }));
+    out.deliveries += await services.db.transaction(async (transaction) => {
+      await unlinkDeliveries(services.db, ids, transaction);
+      return Delivery.destroy({ where: { id: { [Op.in]: ids } }, transaction });
+    });
     if (ids.length < BATCH) break;
   }
   return out;

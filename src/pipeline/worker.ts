@@ -4,6 +4,8 @@ import { Delivery } from "../models";
 import { collectCalls } from "../http/call-log";
 import { PermanentError, isRetryable, retryAfterOf } from "../http/errors";
 import { backoffDelay } from "../http/retry";
+import { linkDelivery } from "./delivery-links";
+import { acquireWorkerLock, SQLITE_OWNER_PREFIX, type WorkerLock } from "./sqlite-owner";
 import type { Services } from "../core/services";
 import type { HandlerContext, HandlerOutcome } from "./context";
 import type { DeliverySource } from "../models/delivery";
@@ -18,11 +20,18 @@ export interface WorkerOptions {
 
 /**
  * Claims jobs and runs their handlers. Woken by enqueue in this process, and by a poll for work
- * enqueued by other instances or falling due. A failed job is re-scheduled with the retry policy
+ * enqueued by other instances or falling due. Claims are leases kept alive by a heartbeat (every
+ * third of the lease): a dead instance's jobs go to a live one once their lease runs out, and on
+ * SQLite a restarted process takes its predecessor's up at once (see takeOver). A failed job is re-scheduled with the retry policy
  * (Retry-After wins) until its last attempt, then it is dead and keeps its error for a replay.
  */
 export class Worker {
-  readonly id: string;
+  private workerId: string;
+  private lock: WorkerLock | null = null;
+  /** Whether this worker owns its SQLite file (always false on PostgreSQL); set once started. */
+  owner = false;
+  /** Resolves once the worker has settled its ownership and started claiming. */
+  ready: Promise<void> = Promise.resolve();
   private running = false;
   private readonly active = new Map<string, Promise<void>>();
   private wakeTimer: NodeJS.Timeout | null = null;
@@ -35,12 +44,18 @@ export class Worker {
     private readonly services: Services,
     private readonly opts: WorkerOptions,
   ) {
-    this.id = opts.id ?? `worker-${randomUUID().slice(0, 8)}`;
+    this.workerId = opts.id ?? `worker-${randomUUID().slice(0, 8)}`;
+  }
+
+  /** The worker's id, the `locked_by` of the jobs it claims (`sqlite-owner-…` once it owns a SQLite file). */
+  get id(): string {
+    return this.workerId;
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.lastTickAt = Date.now();
     this.services.queue.events.on("enqueued", this.wake);
     this.heartbeat = setInterval(() => {
       void this.services.queue
@@ -48,7 +63,39 @@ export class Worker {
         .catch((err) => this.services.log.error({ err }, "lease heartbeat failed"));
     }, Math.max(50, Math.floor(this.opts.leaseMs / 3)));
     this.heartbeat.unref();
-    this.loopDone = this.loop();
+    this.ready = this.takeOver();
+    this.loopDone = this.ready.then(() => this.loop());
+  }
+
+  /**
+   * On SQLite, one process owns the file (sqlite-owner.ts). The owner's jobs that were running when
+   * a previous owner died are taken up at once rather than after their lease. A worker that cannot
+   * own the file (another live process runs one) works as before: its dead claims wait for the lease.
+   */
+  private async takeOver(): Promise<void> {
+    const { services } = this;
+    const db = services.config.database;
+    if (db.kind !== "sqlite") return;
+    try {
+      this.lock = db.file === ":memory:" ? null : await acquireWorkerLock(db.file);
+    } catch (err) {
+      services.log.error({ err }, "could not open the SQLite worker lock: crashed jobs wait for their lease");
+      return;
+    }
+    if (!this.lock && db.file !== ":memory:") {
+      services.log.warn(
+        { database: db.file },
+        "another process runs the worker on this SQLite file (SQLite is one process; use PostgreSQL for several): this worker's crashed jobs wait for their lease",
+      );
+      return;
+    }
+    this.owner = true;
+    this.workerId = `${SQLITE_OWNER_PREFIX}${this.workerId.replace(/^worker-/, "")}`;
+    const released = await services.queue.releaseClaimsOf(SQLITE_OWNER_PREFIX, this.workerId).catch((err: unknown) => {
+      services.log.error({ err }, "taking up the jobs of a previous process failed: they wait for their lease");
+      return 0;
+    });
+    if (released) services.log.info({ jobs: released }, "took up the jobs that were running when the previous process stopped");
   }
 
   /** Stops claiming, waits for running jobs to settle. */
@@ -61,6 +108,8 @@ export class Worker {
     await Promise.allSettled(this.active.values());
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    await this.lock?.release();
+    this.lock = null;
   }
 
   get alive(): boolean {
@@ -215,6 +264,9 @@ export class Worker {
           },
         ]);
         services.queue.notify();
+      },
+      linkRepository: async (uuid) => {
+        if (job.deliveryId) await linkDelivery(services.db, { installationId: installation.id, deliveryId: job.deliveryId, repositoryUuid: uuid });
       },
       services,
     };

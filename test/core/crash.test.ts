@@ -7,10 +7,12 @@ import { Job } from "../../src/models";
 
 /**
  * SIGKILL mid-queue: 200 stored events, the worker process killed while it works through them,
- * a new process started on the same database: every event is processed, none lost.
+ * a new process started on the same database: every event is processed, none lost. On SQLite the
+ * restarted process owns the file (sqlite-owner.ts) and takes up the jobs that were running at the
+ * kill at once, not after their lease (issue 15.9).
  */
 describe("Crash safety: a worker killed with SIGKILL loses nothing", function () {
-  this.timeout(120_000);
+  this.timeout(300_000); // child processes start slowly on a busy machine
 
   it("processes every stored event after a restart", async () => {
     // Store the events with this process's app (worker off), then hand the database to child processes.
@@ -24,10 +26,13 @@ describe("Crash safety: a worker killed with SIGKILL loses nothing", function ()
       assert.equal((await h.webhook("repo:push", payload)).status, 204);
     }
     const db = h.services.config.database;
+    const sqlite = db.kind === "sqlite";
     const env: Record<string, string> = {
       ENCRYPTION_KEY: "a".repeat(64),
       DATA_DIR: h.services.config.dataDir,
-      WORKER_LEASE_MS: "1000",
+      // SQLite: a lease far longer than the test, so that finishing the dead process's jobs at all
+      // proves they were taken up without waiting for it. PostgreSQL takes them up after the lease.
+      WORKER_LEASE_MS: sqlite ? "600000" : "1000",
       WORKER_POLL_MS: "50",
       RETRY_BASE_MS: "20",
       CONNECT_ALLOWED_HOSTS: "127.0.0.1",
@@ -48,10 +53,14 @@ describe("Crash safety: a worker killed with SIGKILL loses nothing", function ()
     h.fake.clearInjections();
     const beforeRestart = new Set(h.fake.callsTo("POST", /statuses\/build$/).map((c) => (c.body as { key: string }).key)).size;
     assert.ok(beforeRestart < N, "the kill happened mid-queue");
+    // The jobs the dead process was running, with the time their lease would run out.
+    const orphaned = (await Job.findAll({ where: { status: "running" } })).map((j) => ({ id: j.id, lockedUntil: Number(j.lockedUntil), attempts: j.attempts }));
 
+    const restartedAt = Date.now();
     const second = await startChildApp(env);
+    const listeningAt = Date.now();
     try {
-      await waitFor(() => new Set(h.fake.callsTo("POST", /statuses\/build$/).map((c) => (c.body as { key: string }).key)).size === N, 60_000, "all statuses").catch(async (e) => {
+      await waitFor(() => new Set(h.fake.callsTo("POST", /statuses\/build$/).map((c) => (c.body as { key: string }).key)).size === N, 150_000, "all statuses").catch(async (e) => {
         const rows = await Job.findAll();
         const by: Record<string, number> = {};
         for (const j of rows) by[j.status] = (by[j.status] ?? 0) + 1;
@@ -61,6 +70,19 @@ describe("Crash safety: a worker killed with SIGKILL loses nothing", function ()
       });
       await waitFor(async () => (await Job.count({ where: { status: "done" } })) === N, 30_000, "all jobs done");
       for (const hash of hashes) assert.equal(h.fake.statuses("acme", "widgets", hash).length, 1, `status for ${hash}`);
+      const lastStatusAt = Math.max(...h.fake.callsTo("POST", /statuses\/build$/).map((c) => c.at));
+      console.log(
+        `      restart → listening: ${listeningAt - restartedAt} ms, → last status: ${lastStatusAt - restartedAt} ms (${orphaned.length} jobs were running at the kill, ${N - beforeRestart} statuses left)`,
+      );
+      if (sqlite) {
+        assert.ok(orphaned.length > 0, "jobs were running when the process was killed");
+        for (const o of orphaned) {
+          const job = (await Job.findByPk(o.id))!;
+          assert.equal(job.status, "done");
+          assert.equal(job.attempts, o.attempts + 1, "taken up once more");
+          assert.ok(Number(job.finishedAt) < o.lockedUntil, "taken up by the restarted process without waiting for the dead one's lease");
+        }
+      }
     } finally {
       second.proc.kill("SIGKILL");
       await h.close();

@@ -17,7 +17,8 @@ async function main() {
     registerHandlers: (r) => registerEchoHandler(r, { delayMs: Number(process.env.ECHO_DELAY_MS ?? 0), key: (hash) => `k-${hash.slice(-12)}` }),
   });
   const { url } = await relay.listen(0);
-  process.stdout.write(`LISTENING ${url}\n`);
+  await relay.worker?.ready;
+  process.stdout.write(`LISTENING ${url} WORKER ${relay.worker?.id ?? "-"}\n`);
 }
 
 // Never outlive the test process that started us.

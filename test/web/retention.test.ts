@@ -6,6 +6,7 @@ import { Delivery, Job, OutboundCallRecord } from "../../src/models";
 import type { JobStatus } from "../../src/models/job";
 import { pruneActivity, startRetentionSchedule } from "../../src/pipeline/retention";
 import { recordReplay } from "../../src/web/api/replay-log";
+import { linkDelivery } from "../../src/pipeline/delivery-links";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -71,6 +72,9 @@ describe("Activity retention", () => {
     const recentDelivery = await delivery(5);
     const recent = await job(recentDelivery, "done", 5);
     const orphanOld = await job(null, "ignored", 31);
+    const other = "{99999999-8888-4777-8666-555555555555}";
+    await linkDelivery(h.services.db, { installationId: h.tenant.installation.id, deliveryId: oldDelivery, repositoryUuid: other });
+    await linkDelivery(h.services.db, { installationId: h.tenant.installation.id, deliveryId: recentDelivery, repositoryUuid: other });
 
     const result = await pruneActivity(h.services);
     assert.equal(result.jobs, 3);
@@ -87,6 +91,8 @@ describe("Activity retention", () => {
     assert.equal(await OutboundCallRecord.count(), 2);
     const [replays] = await h.services.db.sequelize.query("SELECT job_id FROM job_replays");
     assert.equal((replays as unknown[]).length, 0);
+    const [links] = await h.services.db.sequelize.query("SELECT delivery_id FROM delivery_repositories");
+    assert.deepEqual(links, [{ delivery_id: recentDelivery }], "a pruned delivery's repository links go with it");
     // Running it again finds nothing more.
     assert.deepEqual({ ...(await pruneActivity(h.services)), cutoff: 0 }, { cutoff: 0, jobs: 0, deliveries: 0, calls: 0 });
   });

@@ -39,7 +39,8 @@ const MAX_CATCH_UP = 5;
 /**
  * `buildkite.route`: one job per stored build event. Finds the repositories it reports to (explicit
  * mapping, else the pipeline's git URL), applies each repository's filters and enqueues one
- * `buildkite.report` per repository.
+ * `buildkite.report` per repository (which lists the delivery in that repository's activity log); a
+ * repository whose filters skip the build is linked to the delivery, so the skip shows there too.
  *
  * `buildkite.report`: posts the status unless a newer event of the same key and commit was already
  * accepted (no regression), then confirms; Bitbucket 429/5xx are retried by the worker.
@@ -61,6 +62,7 @@ export function registerBuildkiteHandlers(registry: HandlerRegistry, services: S
       return { ignored: `no repository with Buildkite enabled matches pipeline ${pipeline}` };
     }
     if (!isKnownState(build.state)) {
+      for (const repo of selection.repositories) await ctx.linkRepository(repo.repositoryUuid);
       ctx.log.warn({ pipeline, build: build.number, state: build.state }, "Buildkite build state without a mapping: ignored");
       return { ignored: `build state "${build.state}" has no Bitbucket mapping` };
     }
@@ -72,6 +74,7 @@ export function registerBuildkiteHandlers(registry: HandlerRegistry, services: S
       const status = reason ? null : statusFor(build, repo.settings.blockedAs);
       if (!status) {
         skipped[name] = reason ?? `state ${build.state} is not reported`;
+        await ctx.linkRepository(repo.repositoryUuid); // the skip shows in that repository's activity log
         continue;
       }
       await ctx.enqueue(

@@ -12,6 +12,18 @@ import { ReminderSlots } from "./slots";
 /** Pull request events that change what the radar shows. */
 export const PULL_REQUEST_EVENTS = PULL_REQUEST_EVENT_KEYS;
 
+/**
+ * The Forge product events that become pull request events once translated: the cache is emptied
+ * when they are stored, so that the Forge door is as fresh after its 2xx as a Connect webhook.
+ */
+export const FORGE_PULL_REQUEST_EVENTS = [
+  "avi:bitbucket:created:pullrequest",
+  "avi:bitbucket:updated:pullrequest",
+  "avi:bitbucket:fulfilled:pullrequest",
+  "avi:bitbucket:rejected:pullrequest",
+  "avi:bitbucket:updated:pullrequest-reviewer-status",
+] as const;
+
 /** A digest that could not go out within this long after its slot is dropped (it would be stale). */
 export const DIGEST_STALE_MS = 2 * 3_600_000;
 
@@ -19,10 +31,10 @@ export function registerReviewRadarHandlers(registry: HandlerRegistry, services:
   const radar = radarOf(services);
   const slots = new ReminderSlots(services.db);
 
-  registry.on([...PULL_REQUEST_EVENTS], { name: "review-radar.invalidate", integration: "review-radar" }, async (ctx) => {
-    if (!ctx.repository) return { ignored: "no repository" };
-    await radar.cache.invalidate(ctx.installation.id, ctx.repository.uuid);
-    return { done: { invalidated: ctx.repository.uuid, pullRequest: ctx.payload.pullrequest.id } };
+  // In the transaction that stores the webhook (not in a later job): the first view after the 2xx is fresh.
+  registry.onIngest([...PULL_REQUEST_EVENTS, ...FORGE_PULL_REQUEST_EVENTS], "review-radar.invalidate", async (deliveries, transaction) => {
+    const repos = deliveries.flatMap((d) => (d.repository ? [{ installationId: d.installationId, repositoryUuid: d.repository.uuid }] : []));
+    await radar.cache.invalidate(repos, transaction);
   });
 
   registry.on(

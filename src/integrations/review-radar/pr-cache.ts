@@ -1,3 +1,4 @@
+import type { Transaction } from "sequelize";
 import type { Database } from "../../db/database";
 import type { RadarPullRequest } from "./model";
 import { exec, select } from "./sql";
@@ -59,15 +60,27 @@ export class PullRequestCache {
     return rows.length > 0;
   }
 
-  async invalidate(installationId: string, repositoryUuid: string, now = Date.now()): Promise<void> {
-    await exec(
-      this.db,
-      `INSERT INTO review_radar_pr_cache (installation_id, repository_uuid, generation, invalidated_at)
-            VALUES (:installationId, :repositoryUuid, 1, :now)
-       ON CONFLICT (installation_id, repository_uuid)
-       DO UPDATE SET generation = review_radar_pr_cache.generation + 1, payload = NULL, fetched_at = NULL, invalidated_at = :now`,
-      { installationId, repositoryUuid, now },
-    );
+  /**
+   * Empties the cached list of each repository (bumps its generation), inside the caller's
+   * transaction when given: the ingest hook passes the one that stores the webhook, so no view that
+   * starts after the acknowledgement reads the old list.
+   */
+  async invalidate(repos: Array<{ installationId: string; repositoryUuid: string }>, transaction?: Transaction, now = Date.now()): Promise<void> {
+    const seen = new Set<string>();
+    for (const { installationId, repositoryUuid } of repos) {
+      const key = `${installationId}|${repositoryUuid}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      await exec(
+        this.db,
+        `INSERT INTO review_radar_pr_cache (installation_id, repository_uuid, generation, invalidated_at)
+              VALUES (:installationId, :repositoryUuid, 1, :now)
+         ON CONFLICT (installation_id, repository_uuid)
+         DO UPDATE SET generation = review_radar_pr_cache.generation + 1, payload = NULL, fetched_at = NULL, invalidated_at = :now`,
+        { installationId, repositoryUuid, now },
+        transaction,
+      );
+    }
   }
 
   async purge(installationId: string): Promise<void> {

@@ -86,16 +86,34 @@ function parseJson(text: string | null): unknown {
 }
 
 /**
- * The activity log of one repository, newest first: deliveries (with their jobs) and jobs that no
- * delivery caused (schedules), filtered by integration and outcome, one page at a time.
+ * Deliveries that concern a repository: its payload names it, a job of it carries it (a Buildkite
+ * build routed there, any job enqueued for a repository), or a handler linked it (routed and then
+ * skipped). Parameters `:installationId`, `:repositoryUuid`.
+ */
+const RELATED_DELIVERIES = `
+    SELECT d0.id AS id FROM deliveries d0 WHERE d0.installation_id = :installationId AND d0.repository_uuid = :repositoryUuid
+    UNION
+    SELECT j0.delivery_id FROM jobs j0
+     WHERE j0.installation_id = :installationId AND j0.repository_uuid = :repositoryUuid AND j0.delivery_id IS NOT NULL
+    UNION
+    SELECT l0.delivery_id FROM delivery_repositories l0 WHERE l0.installation_id = :installationId AND l0.repository_uuid = :repositoryUuid`;
+
+/** A job of a listed delivery belongs in this repository's log: it carries this repository, or none (it serves the delivery as a whole). */
+const JOB_IN_REPOSITORY = (alias: string) => `(${alias}.repository_uuid = :repositoryUuid OR ${alias}.repository_uuid IS NULL)`;
+
+/**
+ * The activity log of one repository, newest first: every delivery that concerns it, whatever door
+ * it came in by (with its jobs for this repository and those that serve the whole delivery, such as
+ * a Buildkite route), and jobs that no delivery caused (schedules), filtered by integration and
+ * outcome, one page at a time.
  */
 export async function activityPage(services: Services, f: ActivityFilter): Promise<ActivityPage> {
   const cond = jobConditions(f, "j");
-  const deliveryFilter = cond ? `AND EXISTS (SELECT 1 FROM jobs j WHERE j.delivery_id = d.id AND ${cond})` : "";
+  const deliveryFilter = cond ? `AND EXISTS (SELECT 1 FROM jobs j WHERE j.delivery_id = d.id AND ${JOB_IN_REPOSITORY("j")} AND ${cond})` : "";
   const orphanFilter = cond ? `AND ${cond}` : "";
   const union = `
     SELECT 'delivery' AS kind, d.id AS id, d.received_at AS at FROM deliveries d
-     WHERE d.installation_id = :installationId AND d.repository_uuid = :repositoryUuid ${deliveryFilter}
+     WHERE d.installation_id = :installationId AND d.id IN (${RELATED_DELIVERIES}) ${deliveryFilter}
     UNION ALL
     SELECT 'job' AS kind, j.id AS id, j.created_at AS at FROM jobs j
      WHERE j.installation_id = :installationId AND j.repository_uuid = :repositoryUuid AND j.delivery_id IS NULL ${orphanFilter}`;
@@ -124,7 +142,11 @@ export async function activityPage(services: Services, f: ActivityFilter): Promi
   const jobWhere: Record<string, unknown> = { installationId: f.installationId };
   if (f.integration) jobWhere.integration = f.integration;
   const jobs = [
-    ...(deliveryIds.length ? await Job.findAll({ where: { ...jobWhere, deliveryId: { [Op.in]: deliveryIds } } }) : []),
+    ...(deliveryIds.length
+      ? await Job.findAll({
+          where: { ...jobWhere, deliveryId: { [Op.in]: deliveryIds }, [Op.or]: [{ repositoryUuid: f.repositoryUuid }, { repositoryUuid: null }] },
+        })
+      : []),
     ...(orphanIds.length ? await Job.findAll({ where: { installationId: f.installationId, id: { [Op.in]: orphanIds } } }) : []),
   ];
   const jobIds = jobs.map((j) => j.id);
@@ -192,4 +214,18 @@ export async function activityPage(services: Services, f: ActivityFilter): Promi
     return { kind: "job", id: r.id, source: "schedule", eventKey: j.handler, at: Number(r.at), jobs: [view(j)] };
   });
   return { page: f.page, pageLen: f.pageLen, total: Number(countRow?.n ?? 0), items };
+}
+
+/**
+ * Whether a job shows in (and may be replayed from) a repository's log: it carries the repository,
+ * or it carries none and its delivery concerns the repository (see RELATED_DELIVERIES).
+ */
+export async function jobInRepository(services: Services, job: Job, repositoryUuid: string): Promise<boolean> {
+  if (job.repositoryUuid) return job.repositoryUuid.toLowerCase() === repositoryUuid.toLowerCase();
+  if (!job.deliveryId) return false;
+  const rows = (await services.db.sequelize.query(`SELECT 1 AS hit FROM (${RELATED_DELIVERIES}) r WHERE r.id = :deliveryId`, {
+    replacements: { installationId: job.installationId, repositoryUuid, deliveryId: job.deliveryId },
+    type: QueryTypes.SELECT,
+  })) as unknown[];
+  return rows.length > 0;
 }

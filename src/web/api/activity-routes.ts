@@ -1,12 +1,12 @@
 import { Router, type NextFunction, type Request, type Response } from "express";
 import { z } from "zod";
 import type { Services } from "../../core/services";
-import { Delivery, Job } from "../../models";
+import { Job } from "../../models";
 import { principalOf } from "../principal";
 import { sendError } from "../errors";
 import { bodylessRoute } from "./body-policy";
 import { repoAccessOf, requireRepoAccess } from "./repo-access";
-import { activityPage, OUTCOMES } from "./activity-query";
+import { activityPage, jobInRepository, OUTCOMES } from "./activity-query";
 import { purgeReplays, recordReplay } from "./replay-log";
 
 export const ActivityQuerySchema = z
@@ -69,9 +69,7 @@ export function activityRoutes(services: Services): Router {
       const access = repoAccessOf(res);
       const { installation } = principalOf(res);
       const job = await Job.findOne({ where: { id: req.params.jobId!, installationId: installation.id } });
-      const delivery = job?.deliveryId ? await Delivery.findByPk(job.deliveryId, { attributes: ["repositoryUuid"] }) : null;
-      const repo = job?.repositoryUuid ?? delivery?.repositoryUuid ?? null;
-      if (!job || repo?.toLowerCase() !== access.repository.uuid) return sendError(res, 404, "job not found");
+      if (!job || !(await jobInRepository(services, job, access.repository.uuid))) return sendError(res, 404, "job not found");
       const outcome = await serialised(job.id, () => replayOnce(services, job, installation.id, access.accountId));
       if ("error" in outcome) return sendError(res, 409, outcome.error);
       res.status(outcome.replayed ? 201 : 200).json(outcome);
