@@ -41,6 +41,13 @@ const EnvSchema = z.object({
   /** Comma list of hosts a FIT's Bitbucket apiBaseUrl may name (the system token is only ever sent there). */
   FORGE_API_HOSTS: z.string().default("api.bitbucket.org"),
   FORGE_SITE_URL: z.string().url().default("https://bitbucket.org"),
+  /** Limits on one commit archive (Proton sync): they protect the shared server from any one tenant. */
+  ARCHIVE_MAX_ENTRIES: z.coerce.number().int().min(1).default(100_000),
+  ARCHIVE_MAX_TEMPLATE_FOLDERS: z.coerce.number().int().min(1).default(100),
+  ARCHIVE_MAX_TEMPLATE_FILES: z.coerce.number().int().min(1).default(500),
+  ARCHIVE_MAX_MIB: z.coerce.number().int().min(1).default(1024),
+  ARCHIVE_MAX_RATIO: z.coerce.number().min(1).default(100),
+  ARCHIVE_MAX_SECONDS: z.coerce.number().min(1).default(300),
 });
 
 export interface Config {
@@ -60,6 +67,8 @@ export interface Config {
   maxBodyBytes: number;
   activityRetentionDays: number;
   forge: { appId: string | null; jwksUrl: string; apiHosts: string[]; siteUrl: string };
+  /** See ArchiveLimits (src/integrations/proton/archive-limits.ts). */
+  archive: { maxEntries: number; maxTemplateFolders: number; maxTemplateFiles: number; maxBytes: number; maxRatio: number; maxSeconds: number };
 }
 
 export class ConfigError extends Error {}
@@ -108,6 +117,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       jwksUrl: e.FORGE_JWKS_URL,
       apiHosts: e.FORGE_API_HOSTS.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
       siteUrl: e.FORGE_SITE_URL.replace(/\/$/, ""),
+    },
+    archive: {
+      maxEntries: e.ARCHIVE_MAX_ENTRIES,
+      maxTemplateFolders: e.ARCHIVE_MAX_TEMPLATE_FOLDERS,
+      maxTemplateFiles: e.ARCHIVE_MAX_TEMPLATE_FILES,
+      maxBytes: e.ARCHIVE_MAX_MIB * 1024 * 1024,
+      maxRatio: e.ARCHIVE_MAX_RATIO,
+      maxSeconds: e.ARCHIVE_MAX_SECONDS,
     },
   };
   return { ...config, ...overrides };

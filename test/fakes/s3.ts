@@ -44,6 +44,8 @@ export interface S3Fault {
  */
 export class FakeS3 {
   readonly requests: S3Request[] = [];
+  /** Multipart uploads created and neither completed nor aborted (S3 keeps, and bills, their parts). */
+  readonly openUploads = new Map<string, { bucket: string; key: string }>();
   private readonly faults: S3Fault[] = [];
   private s3rver!: S3rverInstance;
   private proxy!: http.Server;
@@ -103,6 +105,23 @@ export class FakeS3 {
     fs.rmSync(this.directory, { recursive: true, force: true });
   }
 
+  /** CreateMultipartUpload opens an upload (its UploadId read from the answer); CompleteMultipartUpload closes it. */
+  private trackMultipart(record: S3Request, up: http.IncomingMessage) {
+    if (record.method !== "POST" || (up.statusCode ?? 0) !== 200) return;
+    if (record.query.has("uploadId")) {
+      this.openUploads.delete(record.query.get("uploadId")!);
+      return;
+    }
+    if (!record.query.has("uploads")) return;
+    const [, bucket = "", ...key] = record.path.split("/");
+    let xml = "";
+    up.on("data", (c: Buffer) => (xml += c.toString("utf8")));
+    up.on("end", () => {
+      const id = /<UploadId>([^<]+)<\/UploadId>/.exec(xml)?.[1];
+      if (id) this.openUploads.set(id, { bucket, key: decodeURIComponent(key.join("/")) });
+    });
+  }
+
   private forward(req: http.IncomingMessage, res: http.ServerResponse, port: number) {
     const u = new URL(req.url ?? "/", "http://x");
     const auth = String(req.headers.authorization ?? "");
@@ -130,6 +149,7 @@ export class FakeS3 {
     }
     if (record.method === "DELETE" && u.searchParams.has("uploadId")) {
       // s3rver 3.7.1 has no AbortMultipartUpload (405); S3 answers 204 and drops the parts.
+      this.openUploads.delete(u.searchParams.get("uploadId")!);
       req.resume();
       record.status = 204;
       res.writeHead(204);
@@ -141,6 +161,7 @@ export class FakeS3 {
       (up) => {
         record.status = up.statusCode ?? 0;
         res.writeHead(up.statusCode ?? 502, up.headers);
+        this.trackMultipart(record, up);
         up.pipe(res);
       },
     );

@@ -8,6 +8,7 @@ import { HttpError, PermanentError, isRetryable } from "../../http/errors";
 import { downloadCommitArchive } from "../../bitbucket/api/archive";
 import { ProtonSync, ProtonTemplateVersion, type SyncOutcome } from "./models";
 import { archiveAndScan } from "./archive-pipeline";
+import { ArchiveTooLargeError, archiveLimitsFrom } from "./archive-limits";
 import { encryptionParams, objectKey, s3ClientFor, uploadStream } from "./s3";
 import { readTemplateFolder, type TemplateBundle } from "./template-folder";
 import { detectVersions } from "./detect-versions";
@@ -107,6 +108,7 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
         templatesPath: settings.templatesPath,
         maxEntryBytes: settings.maxEntryMiB * 1024 * 1024,
         maxTemplateBytes: MAX_TEMPLATE_BYTES,
+        archive: archiveLimitsFrom(services.config),
       });
       rejected = [...archive.scan.rejected];
       const bundles: TemplateBundle[] = [];
@@ -145,6 +147,11 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
     if (err instanceof HttpError && err.target === "bitbucket" && err.status === 404) {
       await finish("failed", `commit archive not found on Bitbucket (404): ${payload.commit}`);
       throw new PermanentError(`commit archive not found on Bitbucket (404): ${payload.commit}`);
+    }
+    if (err instanceof ArchiveTooLargeError) {
+      ctx.log.warn({ limit: err.limit, commit: payload.commit }, err.message);
+      await finish("too_large", err.message);
+      throw err;
     }
     const e = err instanceof HttpError ? err : classifyAwsError(err);
     await finish(willRetry(e) ? "retrying" : "failed", e.message);
