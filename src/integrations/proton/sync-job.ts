@@ -98,6 +98,7 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
   const externalId = await externalIdFor(services.installations, installation.id);
   const s3 = s3ClientFor(settings, externalId);
   const project = settings.project || payload.slug;
+  const awsContext = { region: settings.region, bucket: settings.bucket, roleArn: settings.roleArn, kmsKeyId: settings.kmsKeyId };
   let detected: Array<{ row: ProtonTemplateVersion; isNew: boolean }>;
   let rejected: Rejection[];
   try {
@@ -153,7 +154,7 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
       await finish("too_large", err.message);
       throw err;
     }
-    const e = err instanceof HttpError ? err : classifyAwsError(err);
+    const e = err instanceof HttpError ? err : classifyAwsError(err, { ...awsContext, service: "s3", key: objectKey(settings.prefix, project, "*") });
     await finish(willRetry(e) ? "retrying" : "failed", e.message);
     throw e;
   }
@@ -169,7 +170,7 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
     await registerVersions(detected, targets, { repositoryFullName, branch: payload.branch, region: settings.region, lastAttempt });
   } catch (err) {
     await sync.update({ versions: JSON.stringify(detected.map((d) => summarize(d.row, d.isNew))) });
-    const e = err instanceof RetrySync ? err : classifyAwsError(err);
+    const e = err instanceof RetrySync ? err : classifyAwsError(err, { ...awsContext, service: "proton" });
     await finish(willRetry(e) ? "retrying" : "failed", e.message);
     throw e;
   }
