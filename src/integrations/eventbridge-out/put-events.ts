@@ -61,7 +61,7 @@ async function putOnce(client: EventBridgeClient, batch: PreparedEntry[]): Promi
     });
     return { ok, failed };
   } catch (err) {
-    const classified = classifyAwsError(err);
+    const classified = classifyAwsError(err, { service: "eventbridge", eventBus: batch[0]?.EventBusName });
     const name = (err as { name?: string }).name ?? "Error";
     const permanent = classified instanceof PermanentError;
     return { ok: [], failed: batch.map((entry) => ({ entry, code: name, message: classified.message, permanent })) };
