@@ -190,6 +190,14 @@ export function explainAwsError(err: unknown, ctx: AwsCallContext = {}): AwsProb
 }
 
 /**
+ * The same translation for an error AWS reports inside a 200 answer, per entry (EventBridge
+ * PutEvents `Entries[i].ErrorCode` / `ErrorMessage`), where no HTTP status or exception exists.
+ */
+export function explainEntryError(code: string, message: string, ctx: AwsCallContext = {}): AwsProblem {
+  return explainAwsError({ name: code, message, $metadata: {}, $fault: "client" }, ctx);
+}
+
+/**
  * The one way integrations turn an AWS SDK error into a job outcome: AwsPermanentError (the job ends
  * dead at once, with the reason) or AwsRetryableError (retried with back-off). See explainAwsError.
  */

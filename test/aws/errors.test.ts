@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { HeadBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { EventBridgeClient, PutRuleCommand } from "@aws-sdk/client-eventbridge";
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand } from "@aws-sdk/client-eventbridge";
 import { credentialsFor } from "../../src/aws/clients";
-import { AwsPermanentError, AwsRetryableError, classifyAwsError, explainAwsError, type AwsCallContext } from "../../src/aws/errors";
+import { AwsPermanentError, AwsRetryableError, classifyAwsError, explainAwsError, explainEntryError, type AwsCallContext } from "../../src/aws/errors";
 import { PermanentError } from "../../src/http/errors";
 import { FakeS3 } from "../fakes/s3";
 import { FakeSts } from "../fakes/aws/sts";
@@ -132,6 +132,16 @@ describe("AWS errors: one translator into reasons an admin can act on", function
     const p = explainAwsError(err, { service: "eventbridge", region: "eu-central-1", eventBus: "aws.partner/buildkite.com/acme/123" });
     assert.equal(p.kind, "event-bus-missing");
     assert.match(p.reason, /^the event bus aws\.partner\/buildkite\.com\/acme\/123 does not exist in eu-central-1: create it or correct the bus name and region/);
+  });
+
+  it("a missing event bus reported per entry by PutEvents (inside a 200) reads the same", async () => {
+    const eb = new EventBridgeClient({ region: "eu-central-1", endpoint: events.url, credentials: { accessKeyId: "AKIATEST", secretAccessKey: "s" }, maxAttempts: 1 });
+    const out = await eb.send(new PutEventsCommand({ Entries: [{ Source: "relay", DetailType: "t", Detail: "{}", EventBusName: "customer-bus" }] }));
+    const entry = out.Entries![0]!;
+    assert.equal(out.FailedEntryCount, 1);
+    const p = explainEntryError(entry.ErrorCode!, entry.ErrorMessage!, { service: "eventbridge", region: "eu-central-1", eventBus: "customer-bus" });
+    assert.equal(p.kind, "event-bus-missing");
+    assert.match(p.reason, /^the event bus customer-bus does not exist in eu-central-1/);
   });
 
   it("leaves errors that are not AWS answers as they are", () => {

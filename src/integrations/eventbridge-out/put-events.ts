@@ -1,5 +1,6 @@
 import { PutEventsCommand, type EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { classifyAwsError } from "../../aws/clients";
+import { explainEntryError } from "../../aws/errors";
 import { PermanentError } from "../../http/errors";
 import { backoffDelay, sleep, type RetryPolicy } from "../../http/retry";
 import { batches, type PreparedEntry } from "./entries";
@@ -56,7 +57,8 @@ async function putOnce(client: EventBridgeClient, batch: PreparedEntry[]): Promi
       if (r?.EventId && !r.ErrorCode) ok.push(r.EventId);
       else {
         const code = r?.ErrorCode ?? "Unknown";
-        failed.push({ entry, code, message: r?.ErrorMessage ?? "no EventId in the answer", permanent: PERMANENT_CODES.has(code) });
+        const message = r?.ErrorCode ? explainEntryError(code, r.ErrorMessage ?? "", { service: "eventbridge", eventBus: entry.EventBusName }).reason : "no EventId in the answer";
+        failed.push({ entry, code, message, permanent: PERMANENT_CODES.has(code) });
       }
     });
     return { ok, failed };
