@@ -4,6 +4,7 @@ import { HttpsProxyAgent } from "https-proxy-agent";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { awsRuntimeConfig } from "../config/config";
 import { PermanentError } from "../http/errors";
+import { AssumeRoleError } from "./errors";
 
 /**
  * Where and as whom the app calls a customer's AWS account. SaaS default: the customer's IAM role,
@@ -16,17 +17,23 @@ export interface AwsTarget {
   /** Required with roleArn. */
   externalId?: string;
   sessionName?: string;
+  /** Settings checks: one attempt, and connect/answer within this many ms (SDK defaults otherwise). */
+  quickMs?: number;
 }
 
 export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 
 /** Shared SDK settings: endpoints from AWS_ENDPOINT_URL_* (the SDK reads them), HTTPS_PROXY honoured (config loader). */
-export function sdkBaseConfig(region: string) {
+export function sdkBaseConfig(region: string, quickMs?: number) {
   const proxy = awsRuntimeConfig().httpsProxy;
+  const handler = {
+    ...(proxy ? { httpsAgent: new HttpsProxyAgent(proxy) } : {}),
+    ...(quickMs ? { connectionTimeout: quickMs, requestTimeout: quickMs } : {}),
+  };
   return {
     region,
-    maxAttempts: 3,
-    ...(proxy ? { requestHandler: new NodeHttpHandler({ httpsAgent: new HttpsProxyAgent(proxy) }) } : {}),
+    maxAttempts: quickMs ? 1 : 3,
+    ...(Object.keys(handler).length ? { requestHandler: new NodeHttpHandler(handler) } : {}),
   };
 }
 
@@ -46,15 +53,22 @@ export function credentialsFor(target: AwsTarget): AwsCredentialIdentityProvider
     const key = `${target.region}|${roleArn}|${externalId}`;
     const hit = cache.get(key);
     if (hit && hit.expiresAt - 5 * 60_000 > Date.now()) return hit.creds;
-    const sts = new STSClient(sdkBaseConfig(target.region));
-    const out = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: roleArn,
-        RoleSessionName: (target.sessionName ?? "bitbucket-relay").slice(0, 64),
-        ExternalId: externalId,
-        DurationSeconds: 3600,
-      }),
-    );
+    const sts = new STSClient(sdkBaseConfig(target.region, target.quickMs));
+    let out;
+    try {
+      out = await sts.send(
+        new AssumeRoleCommand({
+          RoleArn: roleArn,
+          RoleSessionName: (target.sessionName ?? "bitbucket-relay").slice(0, 64),
+          ExternalId: externalId,
+          DurationSeconds: 3600,
+        }),
+      );
+    } catch (err) {
+      throw new AssumeRoleError(roleArn, err); // whichever call needed the credentials reports the role
+    } finally {
+      sts.destroy();
+    }
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error("STS answered without credentials");
     const creds: AwsCredentialIdentity = {
@@ -70,15 +84,8 @@ export function credentialsFor(target: AwsTarget): AwsCredentialIdentityProvider
 
 /** Config for any SDK v3 client: `new EventBridgeClient(awsClientConfig(target))`. */
 export function awsClientConfig(target: AwsTarget) {
-  return { ...sdkBaseConfig(target.region), credentials: credentialsFor(target) };
+  return { ...sdkBaseConfig(target.region, target.quickMs), credentials: credentialsFor(target) };
 }
 
-/** AWS errors that no retry fixes (bad role, denied, not found, validation) become PermanentError. */
-export function classifyAwsError(err: unknown): Error {
-  const e = err as { name?: string; message?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e?.$metadata?.httpStatusCode;
-  if (e?.$fault === "client" && e.name !== "ThrottlingException" && e.name !== "TooManyRequestsException" && status !== 429) {
-    return new PermanentError(`${e.name ?? "AWS error"}: ${e.message ?? ""}`.trim());
-  }
-  return err instanceof Error ? err : new Error(String(err));
-}
+/** The one AWS error translator (src/aws/errors.ts), re-exported for the integrations that import it from here. */
+export { classifyAwsError, explainAwsError, type AwsCallContext } from "./errors";

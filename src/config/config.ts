@@ -73,9 +73,13 @@ const EnvSchema = z.object({
   FORGE_APP_ID: z.string().regex(/^(ari:cloud:ecosystem::app\/)?[A-Za-z0-9-]+$/, "must be the Forge app id").optional(),
   FORGE_JWKS_URL: url().default("https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json"),
   /** Comma list of hosts a FIT's Bitbucket apiBaseUrl may name (the system token is only ever sent there). */
-  FORGE_API_HOSTS: hostList.default("api.bitbucket.org"),
-  FORGE_SITE_URL: url().default("https://bitbucket.org"),
-  ...AwsEnvSchema.shape,
+  /** Limits on one commit archive (Proton sync): they protect the shared server from any one tenant. */
+  ARCHIVE_MAX_ENTRIES: int(1).default(100_000),
+  ARCHIVE_MAX_TEMPLATE_FOLDERS: int(1).default(100),
+  ARCHIVE_MAX_TEMPLATE_FILES: int(1).default(500),
+  ARCHIVE_MAX_MIB: int(1).default(1024),
+  ARCHIVE_MAX_RATIO: z.coerce.number().min(1).default(100),
+  ARCHIVE_MAX_SECONDS: z.coerce.number().min(1).default(300),
 });
 
 /** Variables whose values never appear in an error line (keys, passwords in URLs). */
@@ -122,6 +126,8 @@ export interface Config {
   aws: AwsRuntimeConfig;
   /** AC_OPTS as set in the environment (ACE's own options). */
   aceOptions: string | null;
+  /** See ArchiveLimits (src/integrations/proton/archive-limits.ts). */
+  archive: { maxEntries: number; maxTemplateFolders: number; maxTemplateFiles: number; maxBytes: number; maxRatio: number; maxSeconds: number };
 }
 
 export interface AwsRuntimeConfig {
@@ -211,6 +217,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     aws: toAws(e),
     aceOptions: e.AC_OPTS ?? null,
+    archive: {
+      maxEntries: e.ARCHIVE_MAX_ENTRIES,
+      maxTemplateFolders: e.ARCHIVE_MAX_TEMPLATE_FOLDERS,
+      maxTemplateFiles: e.ARCHIVE_MAX_TEMPLATE_FILES,
+      maxBytes: e.ARCHIVE_MAX_MIB * 1024 * 1024,
+      maxRatio: e.ARCHIVE_MAX_RATIO,
+      maxSeconds: e.ARCHIVE_MAX_SECONDS,
+    },
   };
   return { ...config, ...overrides };
 }

@@ -32,6 +32,19 @@ export interface IntegrationDefinition<S extends { enabled: boolean } = { enable
   copyValues?(ctx: IntegrationPageContext<S>): Promise<CopyValue[]>;
   /** Actions the settings page offers ("Send test alert"); the result is shown to the admin. */
   actions?: Record<string, IntegrationAction<S>>;
+  /**
+   * Checks of the saved settings against the outside world (e.g. AWS: AssumeRole, the bucket), run
+   * after every successful save and answered with it. They never block the save: a failure is shown
+   * on the card as a warning with the reason.
+   */
+  checks?(ctx: IntegrationPageContext<S>): Promise<SettingsCheck[]>;
+}
+
+/** One check's result: what was checked, whether it held, and what to fix when it did not. */
+export interface SettingsCheck {
+  label: string;
+  ok: boolean;
+  message: string;
 }
 
 export interface IntegrationPageContext<S> {

@@ -10,6 +10,7 @@ import { Actions } from "./Actions";
 import { CopyValues } from "./CopyValues";
 import { Field } from "./Field";
 import { SecretField } from "./SecretField";
+import { SavedChecks } from "./SavedChecks";
 import { fieldsOf, secretLabel, toInput, toWire, type InputValue } from "./schema";
 import type { SettingsCard, SettingsPatch } from "./types";
 
@@ -168,6 +169,7 @@ export function IntegrationCard({ card, api, canEdit, onSaved }: { card: Setting
                 </Text>
               ) : null}
             </Inline>
+            {saved && !dirty ? <SavedChecks card={card} /> : null}
             <CopyValues card={card} />
             <Actions card={card} api={api} disabled={dirty} />
           </>

@@ -146,7 +146,7 @@ export async function wireEventBridge(input: WiringInput): Promise<WiringResult>
     updated.push("target");
     return { connectionArn, apiDestinationArn, ruleArn: rule.RuleArn, created, updated };
   } catch (err) {
-    throw classifyAwsError(err);
+    throw classifyAwsError(err, { service: "eventbridge", region: input.region, roleArn: input.roleArn, eventBus: input.eventBusName });
   } finally {
     client.destroy();
   }
@@ -172,7 +172,7 @@ export async function unwireEventBridge(input: Pick<WiringInput, "installationId
     if (await orNull(() => client.send(new DeleteConnectionCommand({ Name: name })))) removed.push("connection");
     return { removed };
   } catch (err) {
-    throw classifyAwsError(err);
+    throw classifyAwsError(err, { service: "eventbridge", region: input.region, roleArn: input.roleArn, eventBus: input.eventBusName });
   } finally {
     client.destroy();
   }

@@ -1,5 +1,6 @@
 import { PutEventsCommand, type EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { classifyAwsError } from "../../aws/clients";
+import { explainEntryError } from "../../aws/errors";
 import { PermanentError } from "../../http/errors";
 import { backoffDelay, sleep, type RetryPolicy } from "../../http/retry";
 import { batches, type PreparedEntry } from "./entries";
@@ -56,12 +57,13 @@ async function putOnce(client: EventBridgeClient, batch: PreparedEntry[]): Promi
       if (r?.EventId && !r.ErrorCode) ok.push(r.EventId);
       else {
         const code = r?.ErrorCode ?? "Unknown";
-        failed.push({ entry, code, message: r?.ErrorMessage ?? "no EventId in the answer", permanent: PERMANENT_CODES.has(code) });
+        const message = r?.ErrorCode ? explainEntryError(code, r.ErrorMessage ?? "", { service: "eventbridge", eventBus: entry.EventBusName }).reason : "no EventId in the answer";
+        failed.push({ entry, code, message, permanent: PERMANENT_CODES.has(code) });
       }
     });
     return { ok, failed };
   } catch (err) {
-    const classified = classifyAwsError(err);
+    const classified = classifyAwsError(err, { service: "eventbridge", eventBus: batch[0]?.EventBusName });
     const name = (err as { name?: string }).name ?? "Error";
     const permanent = classified instanceof PermanentError;
     return { ok: [], failed: batch.map((entry) => ({ entry, code: name, message: classified.message, permanent })) };

@@ -1,6 +1,6 @@
 import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
 
-export type SyncOutcome = "running" | "retrying" | "synced" | "unchanged" | "archived_proton_unavailable" | "failed";
+export type SyncOutcome = "running" | "retrying" | "synced" | "unchanged" | "archived_proton_unavailable" | "too_large" | "failed";
 /** What one registration target made of one version. */
 export type TargetState = "pending" | "done" | "skipped" | "unavailable" | "failed";
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineIntegration } from "../../settings/registry";
 import { ROLE_ARN } from "../../aws/clients";
 import { externalIdFor } from "../../aws/external-id";
+import { checkProtonAccess } from "./access-check";
 
 /** Path segments we write into S3 keys: no `..`, no leading or trailing slash, plain characters. */
 const SAFE_PATH = /^(?:[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*)?$/;
@@ -55,6 +56,8 @@ export function permissionsPolicy(s: Pick<ProtonSettings, "bucket" | "prefix" | 
   const bucket = s.bucket || "<bucket>";
   const prefix = s.prefix ? `${s.prefix}/` : "";
   const statements: Array<Record<string, unknown>> = [
+    // HeadBucket, for the check run when the settings are saved (region, existence).
+    { Effect: "Allow", Action: ["s3:ListBucket"], Resource: `arn:aws:s3:::${bucket}` },
     {
       Effect: "Allow",
       Action: ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
@@ -91,5 +94,21 @@ export const protonIntegration = defineIntegration<ProtonSettings>({
       { label: "ExternalId for the role's trust policy", value: await externalIdFor(services.installations, installation.id) },
       { label: "Permissions policy for the role", value: permissionsPolicy(settings), multiline: true },
     ];
+  },
+  // Saving is never blocked: the role is often created after the settings (it needs the ExternalId above).
+  async checks(ctx) {
+    return ctx.settings.enabled ? checkProtonAccess(ctx) : [];
+  },
+  actions: {
+    checkAccess: {
+      label: "Check AWS access",
+      async run(ctx) {
+        const checks = await checkProtonAccess(ctx);
+        if (!checks.length) return { ok: false, message: "set the bucket first", detail: { checks } };
+        const failed = checks.filter((c) => !c.ok);
+        const message = (failed.length ? failed : checks).map((c) => `${c.label}: ${c.message}`).join("; ");
+        return { ok: failed.length === 0, message, detail: { checks } };
+      },
+    },
   },
 });

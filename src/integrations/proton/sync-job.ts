@@ -8,6 +8,7 @@ import { HttpError, PermanentError, isRetryable } from "../../http/errors";
 import { downloadCommitArchive } from "../../bitbucket/api/archive";
 import { ProtonSync, ProtonTemplateVersion, type SyncOutcome } from "./models";
 import { archiveAndScan } from "./archive-pipeline";
+import { ArchiveTooLargeError, archiveLimitsFrom } from "./archive-limits";
 import { encryptionParams, objectKey, s3ClientFor, uploadStream } from "./s3";
 import { readTemplateFolder, type TemplateBundle } from "./template-folder";
 import { detectVersions } from "./detect-versions";
@@ -97,6 +98,7 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
   const externalId = await externalIdFor(services.installations, installation.id);
   const s3 = s3ClientFor(settings, externalId);
   const project = settings.project || payload.slug;
+  const awsContext = { region: settings.region, bucket: settings.bucket, roleArn: settings.roleArn, kmsKeyId: settings.kmsKeyId };
   let detected: Array<{ row: ProtonTemplateVersion; isNew: boolean }>;
   let rejected: Rejection[];
   try {
@@ -107,6 +109,7 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
         templatesPath: settings.templatesPath,
         maxEntryBytes: settings.maxEntryMiB * 1024 * 1024,
         maxTemplateBytes: MAX_TEMPLATE_BYTES,
+        archive: archiveLimitsFrom(services.config),
       });
       rejected = [...archive.scan.rejected];
       const bundles: TemplateBundle[] = [];
@@ -146,7 +149,12 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
       await finish("failed", `commit archive not found on Bitbucket (404): ${payload.commit}`);
       throw new PermanentError(`commit archive not found on Bitbucket (404): ${payload.commit}`);
     }
-    const e = err instanceof HttpError ? err : classifyAwsError(err);
+    if (err instanceof ArchiveTooLargeError) {
+      ctx.log.warn({ limit: err.limit, commit: payload.commit }, err.message);
+      await finish("too_large", err.message);
+      throw err;
+    }
+    const e = err instanceof HttpError ? err : classifyAwsError(err, { ...awsContext, service: "s3", key: objectKey(settings.prefix, project, "*") });
     await finish(willRetry(e) ? "retrying" : "failed", e.message);
     throw e;
   }
@@ -162,7 +170,7 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
     await registerVersions(detected, targets, { repositoryFullName, branch: payload.branch, region: settings.region, lastAttempt });
   } catch (err) {
     await sync.update({ versions: JSON.stringify(detected.map((d) => summarize(d.row, d.isNew))) });
-    const e = err instanceof RetrySync ? err : classifyAwsError(err);
+    const e = err instanceof RetrySync ? err : classifyAwsError(err, { ...awsContext, service: "proton" });
     await finish(willRetry(e) ? "retrying" : "failed", e.message);
     throw e;
   }

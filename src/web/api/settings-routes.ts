@@ -8,7 +8,7 @@ import { principalOf } from "../principal";
 import { sendError } from "../errors";
 import { bodylessRoute } from "./body-policy";
 import { repoAccessOf, requireRepoAccess } from "./repo-access";
-import { adminCard, fullSettings, pageContext, settingsCards } from "./settings-view";
+import { adminCard, fullSettings, pageContext, savedSettingsChecks, settingsCards } from "./settings-view";
 
 const MAX_SECRET_LENGTH = 8192;
 
@@ -28,7 +28,8 @@ const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) 
 /**
  * The settings page's API, under `/repositories/{repoUuid}/settings`:
  *   GET    …/settings                               cards (admins: values, secret status, copy values, actions)
- *   PUT    …/settings/{integration}                 validated, idempotent write; records who changed what
+ *   PUT    …/settings/{integration}                 validated, idempotent write; records who changed what;
+ *                                                   answers the card plus the integration's checks (warnings)
  *   POST   …/settings/{integration}/actions/{id}    runs an integration's action ("send a test alert")
  *   GET    …/settings/changes                       who changed which fields, newest first
  * Reads need any access to the repository, everything else repository admin.
@@ -99,7 +100,8 @@ export function settingsRoutes(services: Services): Router {
       }
       try {
         const view = await services.settings.update(installation.id, access.repository, def.id, patch, access.accountId);
-        res.json(await adminCard(services, installation, access, def, view));
+        const checks = await savedSettingsChecks(services, installation, access, def);
+        res.json({ ...(await adminCard(services, installation, access, def, view)), ...(checks ? { checks } : {}) });
       } catch (err) {
         if (err instanceof SettingsValidationError) {
           return sendError(res, 400, "invalid settings", { issues: err.issues });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Services } from "../../core/services";
 import type { InstallationView } from "../../core/installations";
-import type { CopyValue, IntegrationDefinition, IntegrationId, IntegrationPageContext } from "../../settings/registry";
+import type { CopyValue, IntegrationDefinition, IntegrationId, IntegrationPageContext, SettingsCheck } from "../../settings/registry";
 import type { PublicSettings } from "../../settings/service";
 import type { RepoAccess } from "../permissions";
 
@@ -23,6 +23,8 @@ export interface SettingsCard {
   copyValues: CopyValue[];
   copyValuesError: string | null;
   actions: Array<{ id: string; label: string }>;
+  /** Only in the answer to a save: the integration's checks of the saved settings (warnings, never blocking). */
+  checks?: SettingsCheck[];
 }
 
 const schemaCache = new WeakMap<IntegrationDefinition, JsonSchema | null>();
@@ -120,4 +122,21 @@ export async function adminCard(
     copyValuesError,
     actions: Object.entries(def.actions ?? {}).map(([id, a]) => ({ id, label: a.label })),
   };
+}
+
+/** Runs an integration's checks after a save; a check that throws is reported as failed, never as a failed save. */
+export async function savedSettingsChecks(
+  services: Services,
+  installation: InstallationView,
+  access: RepoAccess,
+  def: IntegrationDefinition,
+): Promise<SettingsCheck[] | undefined> {
+  if (!def.checks) return undefined;
+  try {
+    const settings = await fullSettings(services, installation.id, access.repository.uuid, def);
+    return await def.checks(pageContext(services, installation, access, settings));
+  } catch (err) {
+    services.log.warn({ integration: def.id, err: { message: err instanceof Error ? err.message : String(err) } }, "settings checks failed");
+    return [{ label: "Checks", ok: false, message: "the checks could not run" }];
+  }
 }

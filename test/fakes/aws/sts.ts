@@ -4,13 +4,17 @@ import type { AddressInfo } from "node:net";
 
 /**
  * STS AssumeRole answered locally (awsQuery protocol: form body in, XML out). Only roles registered
- * with `allowRole` and the matching ExternalId are granted, as a customer's trust policy would.
+ * with `allowRole` and the matching ExternalId are granted, as a customer's trust policy would; any
+ * other call is 403 AccessDenied with STS's text ("User: <caller> is not authorized to perform:
+ * sts:AssumeRole on resource: <role>"), the same for a wrong ExternalId, an untrusting or a missing role.
  */
 export class FakeSts {
   readonly calls: Array<{ roleArn: string; externalId: string | null; granted: boolean }> = [];
   private readonly roles = new Map<string, string>();
   private server!: http.Server;
   url = "";
+  /** The app's own identity, named in AccessDenied as STS names the caller. */
+  callerArn = "arn:aws:iam::111111111111:user/bitbucket-relay";
 
   allowRole(roleArn: string, externalId: string): void {
     this.roles.set(roleArn, externalId);
@@ -43,7 +47,7 @@ export class FakeSts {
     const granted = this.roles.has(roleArn) && this.roles.get(roleArn) === externalId;
     this.calls.push({ roleArn, externalId, granted });
     if (!granted) {
-      return xml(403, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole on resource: ${roleArn}</Message></Error><RequestId>r</RequestId></ErrorResponse>`);
+      return xml(403, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: ${this.callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}</Message></Error><RequestId>r</RequestId></ErrorResponse>`);
     }
     const session = form.get("RoleSessionName") ?? "s";
     const expiration = new Date(Date.now() + 3600_000).toISOString();

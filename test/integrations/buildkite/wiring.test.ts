@@ -163,6 +163,7 @@ describe("Buildkite: wiring EventBridge in the customer's account (real SDK, fak
       const result = await run("connectEventBridge");
       assert.equal(result.ok, false);
       assert.match(result.message, /not authorized/);
+      assert.match(result.message, /the app could not assume the role arn:aws:iam::123456789012:role\/relay-other: .*sts:ExternalId/, "says what to fix");
     } finally {
       await setAws({ awsRoleArn: ROLE });
     }

@@ -5,9 +5,11 @@ import { scanArchive } from "../../../src/integrations/proton/archive-scan";
 import { readTemplateFolder } from "../../../src/integrations/proton/template-folder";
 import { contentHash, packBundle } from "../../../src/integrations/proton/bundle";
 import { archiveAndScan } from "../../../src/integrations/proton/archive-pipeline";
+import { archiveLimitsFrom } from "../../../src/integrations/proton/archive-limits";
+import { testConfig } from "../../helpers/config";
 import { bitbucketArchive, environmentTemplate, serviceTemplate } from "./archives";
 
-const limits = { templatesPath: "", maxEntryBytes: 1024 * 1024, maxTemplateBytes: 4 * 1024 * 1024 };
+const limits = { templatesPath: "", maxEntryBytes: 1024 * 1024, maxTemplateBytes: 4 * 1024 * 1024, archive: archiveLimitsFrom(testConfig()) };
 
 describe("Proton sync: reading the archive", () => {
   it("finds <template>/v<N>/ folders under Bitbucket's top folder and keeps nothing else", async () => {

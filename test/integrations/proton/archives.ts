@@ -58,3 +58,37 @@ export function serviceTemplate(dir: string, compatible: string[], marker = "v1"
     [`${dir}/.template-registration.yaml`]: `compatible_environments:\n${compatible.map((c) => `  - ${c}`).join("\n")}\n`,
   };
 }
+
+/** A ustar header block for a regular file of `size` bytes. */
+function tarHeader(name: string, size: number): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100, "utf8");
+  h.write("0000644\0", 100);
+  h.write("0000000\0", 108);
+  h.write("0000000\0", 116);
+  h.write(`${size.toString(8).padStart(11, "0")}\0`, 124);
+  h.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, "0")}\0`, 136);
+  h.write("        ", 148);
+  h.write("0", 156);
+  h.write("ustar\0", 257);
+  h.write("00", 263);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
+  return h;
+}
+
+/**
+ * A gzip bomb as cheap to build as it is to send: one file of `mib` MiB of zeros, as concatenated gzip
+ * members (gunzip reads them as one stream) of 1 MiB each, the same ~1 KiB member repeated. Returned as
+ * the list of members so a test can count how many were read.
+ */
+export function gzipBombMembers(mib: number, top = "acme-widgets-bomb"): Buffer[] {
+  const MiB = 1024 * 1024;
+  const zeros = gzipSync(Buffer.alloc(MiB), { level: 9 });
+  return [
+    gzipSync(tarHeader(`${top}/bomb.bin`, mib * MiB)),
+    ...Array.from({ length: mib }, () => zeros),
+    gzipSync(Buffer.alloc(1024)), // end-of-archive
+  ];
+}

@@ -50,7 +50,7 @@ export async function startWorld(settings: Partial<ProtonSettings> = {}, env: Re
     AWS_RETRY_MODE: "standard",
     ...env,
   });
-  const h = await Harness.start();
+  const h = await Harness.start({ env }); // e.g. ARCHIVE_* limits for the app's config
   const { installation } = h.tenant;
   sts.allowRole(ROLE, await externalIdFor(h.services.installations, installation.id));
   const repo = { uuid: h.repo.uuid, fullName: h.repo.fullName };

@@ -1,3 +1,5 @@
+import { explainAwsError } from "../../../aws/errors";
+
 /**
  * How a Proton answer ends a registration. AWS Proton reached end of support on 2026-10-07: an
  * ended service answers access denied (or its endpoint is gone), which is no reason to retry.
@@ -30,5 +32,5 @@ export function classifyProtonError(err: unknown): ProtonFailure {
   if (name === "ThrottlingException" || e.$fault === "server" || (status !== undefined && status >= 500) || status === 429) {
     return { kind: "transient", reason: text };
   }
-  return { kind: "rejected", reason: text };
+  return { kind: "rejected", reason: explainAwsError(err, { service: "proton" }).reason };
 }
