@@ -73,6 +73,8 @@ const EnvSchema = z.object({
   FORGE_APP_ID: z.string().regex(/^(ari:cloud:ecosystem::app\/)?[A-Za-z0-9-]+$/, "must be the Forge app id").optional(),
   FORGE_JWKS_URL: url().default("https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json"),
   /** Comma list of hosts a FIT's Bitbucket apiBaseUrl may name (the system token is only ever sent there). */
+  FORGE_API_HOSTS: hostList.default("api.bitbucket.org"),
+  FORGE_SITE_URL: url().default("https://bitbucket.org"),
   /** Limits on one commit archive (Proton sync): they protect the shared server from any one tenant. */
   ARCHIVE_MAX_ENTRIES: int(1).default(100_000),
   ARCHIVE_MAX_TEMPLATE_FOLDERS: int(1).default(100),
@@ -80,6 +82,7 @@ const EnvSchema = z.object({
   ARCHIVE_MAX_MIB: int(1).default(1024),
   ARCHIVE_MAX_RATIO: z.coerce.number().min(1).default(100),
   ARCHIVE_MAX_SECONDS: z.coerce.number().min(1).default(300),
+  ...AwsEnvSchema.shape,
 });
 
 /** Variables whose values never appear in an error line (keys, passwords in URLs). */
