@@ -100,7 +100,6 @@ function crossProblems(env: Record<string, string>): string[] {
     if (!env.ENCRYPTION_KEY) out.push("ENCRYPTION_KEY: required when NODE_ENV=production (32 bytes, hex or base64; e.g. `openssl rand -hex 32`)");
     if (!env.BASE_URL) out.push("BASE_URL: required when NODE_ENV=production (the public URL Bitbucket calls)");
   }
-  if (env.DATABASE_URL && env.SQLITE_FILE) out.push("SQLITE_FILE: set together with DATABASE_URL (PostgreSQL would be used): unset one of them");
   const base = Number(env.RETRY_BASE_MS ?? 1000);
   const max = Number(env.RETRY_MAX_MS ?? 15 * 60_000);
   if (Number.isFinite(base) && Number.isFinite(max) && max < base) out.push(`RETRY_MAX_MS: must be at least RETRY_BASE_MS (${base})`);

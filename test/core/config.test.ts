@@ -61,18 +61,14 @@ describe("Configuration: validated whole, before anything is touched", function 
     assert.equal(fs.existsSync(path.join(dir, "data")), false, "no data folder");
   });
 
-  it("refuses a DATABASE_URL that is not PostgreSQL, and one given with SQLITE_FILE", async () => {
+  it("refuses a DATABASE_URL that is not PostgreSQL, never showing its password", async () => {
     const { code, stderr } = await runMain({
       DATA_DIR: path.join(dir, "data"),
       DATABASE_URL: "mysql://relay:s3cr3t@127.0.0.1/relay",
-      SQLITE_FILE: path.join(dir, "x.sqlite"),
       ENCRYPTION_KEY: KEY,
     }).exited;
     assert.equal(code, 2, stderr);
-    assert.deepEqual(problemLines(stderr), [
-      "configuration error: DATABASE_URL: must be a postgres:// or postgresql:// URL",
-      "configuration error: SQLITE_FILE: set together with DATABASE_URL (PostgreSQL would be used): unset one of them",
-    ]);
+    assert.deepEqual(problemLines(stderr), ["configuration error: DATABASE_URL: must be a postgres:// or postgresql:// URL"]);
     assert.ok(!stderr.includes("s3cr3t"));
     assert.deepEqual(fs.readdirSync(dir), []);
   });
