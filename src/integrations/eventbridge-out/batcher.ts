@@ -2,8 +2,13 @@ import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { entrySize, MAX_ENTRIES_PER_CALL, MAX_REQUEST_BYTES, type PreparedEntry } from "./entries";
 import { failure, putEvents, type EntryResult } from "./put-events";
 
-/** How long the first entry of a call waits for others (ms): short, so that a lone event is not held up. */
-export const LINGER_MS = 5;
+/**
+ * How long a call waits for one more entry (ms), restarted by each entry that joins, but never more
+ * than MAX_LINGER_MS after the first: short, so that a lone event is not held up, and long enough for
+ * the jobs claimed together to reach the batcher one after the other.
+ */
+export const LINGER_MS = 10;
+export const MAX_LINGER_MS = 50;
 
 /** Where entries go: one key per set of credentials and region; entries name their own bus. */
 export interface Destination {
@@ -32,12 +37,14 @@ interface Group {
   items: Waiting[];
   bytes: number;
   timer: NodeJS.Timeout | null;
+  /** When the first entry joined (ms). */
+  since: number;
 }
 
 /**
  * Gathers the entries that are ready at the same time for one destination into PutEvents calls of at
  * most 10 entries and MAX_REQUEST_BYTES (EventBridge's limits: `Entries` 1–10 items, the sum of the
- * entry sizes), waiting at most `lingerMs` after the first. Each caller awaits its own entry's
+ * entry sizes), waiting `lingerMs` for one more entry (at most `maxLingerMs` in all). Each caller awaits its own entry's
  * result, so a job ends done only when its entry was accepted, and only failed entries are sent again
  * (by their own job's retry). One batcher per app instance (`batcherFor(services)`).
  */
@@ -46,7 +53,7 @@ export class PutEventsBatcher {
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
-    private readonly opts: { lingerMs?: number; maxEntries?: number; maxBytes?: number } = {},
+    private readonly opts: { lingerMs?: number; maxLingerMs?: number; maxEntries?: number; maxBytes?: number } = {},
   ) {}
 
   submit(dest: Destination, entry: PreparedEntry): Promise<EntryOutcome> {
@@ -58,14 +65,18 @@ export class PutEventsBatcher {
       group = undefined;
     }
     if (!group) {
-      group = { dest, items: [], bytes: 0, timer: null };
+      group = { dest, items: [], bytes: 0, timer: null, since: Date.now() };
       this.open.set(dest.key, group);
     }
     const g = group;
     const done = new Promise<EntryOutcome>((resolve) => g.items.push({ entry, resolve }));
     g.bytes += size;
     if (g.items.length >= max) this.flush(g);
-    else if (!g.timer) g.timer = setTimeout(() => this.flush(g), this.opts.lingerMs ?? LINGER_MS);
+    else {
+      if (g.timer) clearTimeout(g.timer);
+      const left = g.since + (this.opts.maxLingerMs ?? MAX_LINGER_MS) - Date.now();
+      g.timer = setTimeout(() => this.flush(g), Math.max(0, Math.min(this.opts.lingerMs ?? LINGER_MS, left)));
+    }
     return done;
   }
 

@@ -78,8 +78,8 @@ function record(settings: EventBridgeOutSettings, outcomes: EntryOutcome[]): voi
     const failed = mine.filter((o): o is Extract<EntryOutcome, { ok: false }> => !o.ok);
     recordCall({
       target: "eventbridge",
-      method: "PutEvents",
-      url: `https://events.${settings.region}.amazonaws.com/ (${call.entries} entries, ${mine.length} of this job)`,
+      method: "POST", // PutEvents is a POST (awsJson1_1, X-Amz-Target: AWSEvents.PutEvents)
+      url: `https://events.${settings.region}.amazonaws.com/ PutEvents (${call.entries} entries, ${mine.length} of this job)`,
       status: call.error ? null : 200,
       durationMs: call.durationMs,
       ...(call.error ? { error: call.error } : failed.length ? { error: failed.map((f) => `${f.code}: ${f.message}`).join("; ").slice(0, 500) } : {}),
