@@ -77,6 +77,7 @@ const shape = (segs: Seg[]) => segs.filter((s) => typeof s === "string").join(".
  * `segs` and `ancestors` are stacks shared by the walk (copied only into pieces).
  */
 function collect(node: Json, segs: Seg[], ancestors: object[], out: Piece[], parent?: Container, key?: Seg): { size: number; maxString: number } {
+  if (segs.length === 1 && WHOLE_ROOT_KEYS.has(String(segs[0]))) return { size: jsonBytes(node), maxString: 0 };
   if (typeof node === "string") {
     const size = stringContentBytes(node) + 2;
     const protectedKey = typeof key === "string" && IDENTITY_KEYS.has(key);
@@ -85,7 +86,6 @@ function collect(node: Json, segs: Seg[], ancestors: object[], out: Piece[], par
     return { size, maxString: size - 2 };
   }
   if (node === null || typeof node !== "object") return { size: jsonBytes(node), maxString: 0 };
-  if (segs.length === 1 && WHOLE_ROOT_KEYS.has(String(segs[0]))) return { size: jsonBytes(node), maxString: 0 };
   ancestors.push(node);
   let size = 2;
   let maxString = 0;
