@@ -110,6 +110,31 @@ export class JobQueue {
     return n;
   }
 
+  /**
+   * Claims up to `limit` more ready jobs of the same handler and installation as `like` (for handlers
+   * registered with `claimTogether`: jobs that share work, e.g. one PutEvents call). Same lease and
+   * locking as `claim`; only queued/retrying jobs that are due.
+   */
+  async claimTogether(workerId: string, like: { handler: string; installationId: string }, limit: number, leaseMs: number, now = Date.now()): Promise<Job[]> {
+    if (limit <= 0) return [];
+    const lock = this.db.dialect === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
+    const rows = await this.db.sequelize.query(
+      `UPDATE jobs SET status = 'running', locked_by = :workerId, locked_until = :until,
+              attempts = attempts + 1, updated_at = :now
+        WHERE id IN (
+          SELECT id FROM jobs
+           WHERE status IN ('queued', 'retrying') AND run_at <= :now
+             AND handler = :handler AND installation_id = :installationId
+           ORDER BY run_at
+           LIMIT :limit ${lock})
+       RETURNING id`,
+      { replacements: { workerId, until: now + leaseMs, now, limit, handler: like.handler, installationId: like.installationId }, type: QueryTypes.SELECT },
+    );
+    const ids = (rows as Array<{ id: string }>).map((r) => r.id);
+    if (!ids.length) return [];
+    return Job.findAll({ where: { id: { [Op.in]: ids } }, order: [["runAt", "ASC"]] });
+  }
+
   async extendLease(workerId: string, ids: string[], leaseMs: number): Promise<void> {
     if (!ids.length) return;
     await Job.update(

@@ -13,6 +13,12 @@ export interface HandlerOptions {
   /** Skip (as ignored) unless the repository has this integration switched on. */
   requiresEnabled?: boolean;
   maxAttempts?: number;
+  /**
+   * When the worker claims a job of this handler, it also claims up to this many ready jobs of the
+   * same handler and installation in all and runs them side by side (beyond the concurrency), so
+   * that they can share work, e.g. one PutEvents call for several events. Each still ends on its own.
+   */
+  claimTogether?: number;
 }
 
 export interface Registration {

@@ -142,6 +142,7 @@ export class Worker {
         } catch (err) {
           this.services.log.error({ err }, "claiming jobs failed");
         }
+        claimed.push(...(await this.claimTogether(claimed)));
         for (const job of claimed) {
           const p = this.run(job).finally(() => {
             this.active.delete(job.id);
@@ -159,6 +160,28 @@ export class Worker {
       }
       if (waitMs > 0 || this.active.size >= this.opts.concurrency) await this.sleep(Math.max(waitMs, 1));
     }
+  }
+
+  /** For handlers with `claimTogether`: more ready jobs of the same handler and installation, up to its number. */
+  private async claimTogether(claimed: Job[]): Promise<Job[]> {
+    const groups = new Map<string, { like: Job; n: number; max: number }>();
+    for (const job of claimed) {
+      const max = this.services.registry.get(job.handler)?.options.claimTogether ?? 0;
+      if (max < 2) continue;
+      const key = `${job.handler}|${job.installationId}`;
+      const g = groups.get(key) ?? { like: job, n: 0, max };
+      g.n++;
+      groups.set(key, g);
+    }
+    const more: Job[] = [];
+    for (const g of groups.values()) {
+      try {
+        more.push(...(await this.services.queue.claimTogether(this.id, g.like, g.max - g.n, this.opts.leaseMs)));
+      } catch (err) {
+        this.services.log.error({ err }, "claiming jobs together failed");
+      }
+    }
+    return more;
   }
 
   private async run(job: Job): Promise<void> {

@@ -2,17 +2,19 @@ import { defineIntegration, type IntegrationPageContext } from "../../settings/r
 import { externalIdFor } from "../../aws/external-id";
 import {
   API_KEY_HEADER,
-  API_KEY_SECRET,
   WEBHOOK_TOKEN_SECRET,
+  endApiKeyGrace,
   ensureApiKey,
   ensureWebhookToken,
   eventBridgeEndpoint,
+  previousApiKey,
+  rotateApiKey,
   rotateSecret,
   webhookEndpoint,
 } from "./credentials";
 import { BuildkiteSettingsSchema, type BuildkiteSettings } from "./settings";
 import { resourceName, unwireEventBridge, wireEventBridge } from "./eventbridge-wiring";
-import { iamPolicyFor } from "./iam-policy";
+import { iamPolicyFor, invokeRoleTrustPolicy } from "./iam-policy";
 
 type Ctx = IntegrationPageContext<BuildkiteSettings>;
 
@@ -65,30 +67,49 @@ export const buildkiteDefinition = defineIntegration<BuildkiteSettings>({
   async copyValues(ctx) {
     const { services, installation, settings } = ctx;
     const externalId = await externalIdFor(services.installations, installation.id);
+    const previous = await previousApiKey(services, installation.id);
     return [
       { label: "EventBridge API destination endpoint", value: eventBridgeEndpoint(services, installation.id) },
       { label: "API key header name", value: API_KEY_HEADER },
       { label: "API key", value: await ensureApiKey(services, installation.id), sensitive: true },
+      ...(previous ? [{ label: "Previous API key still accepted until (UTC)", value: new Date(previous.until).toISOString() }] : []),
       { label: "Buildkite webhook URL", value: webhookEndpoint(services, installation.id) },
       { label: "Buildkite webhook token", value: await ensureWebhookToken(services, installation.id), sensitive: true },
       { label: "AWS ExternalId", value: externalId },
       { label: "EventBridge resource name", value: resourceName(installation.id) },
       { label: "IAM policy for the role", value: JSON.stringify(iamPolicyFor(settings.invokeRoleArn), null, 2), multiline: true },
+      {
+        label: "Trust policy for the invoke role (EventBridge, for this rule only)",
+        value: JSON.stringify(invokeRoleTrustPolicy(settings, resourceName(installation.id)), null, 2),
+        multiline: true,
+      },
     ];
   },
   actions: {
     rotateApiKey: {
       label: "Rotate EventBridge API key",
       async run(ctx) {
-        await rotateSecret(ctx.services, ctx.installation.id, API_KEY_SECRET);
+        const { previousValidUntil } = await rotateApiKey(ctx.services, ctx.installation.id);
         ctx.services.log.info({ installationId: ctx.installation.id, actor: ctx.actor }, "Buildkite EventBridge API key rotated");
+        const grace = previousValidUntil
+          ? ` The previous key is still accepted until ${new Date(previousValidUntil).toISOString()} (UTC), so that events in flight are not refused.`
+          : "";
         if (awsMissing(ctx.settings)) {
-          return { ok: true, message: "API key rotated. Update the EventBridge connection with the new key: the old one no longer works." };
+          return { ok: true, message: `API key rotated. Update the EventBridge connection (or the stack's ApiKey) with the new key.${grace}` };
         }
         const pushed = await wire(ctx);
         return pushed.ok
-          ? { ok: true, message: "API key rotated and the EventBridge connection updated." }
-          : { ok: false, message: `API key rotated, but updating the connection failed: ${pushed.message}` };
+          ? { ok: true, message: `API key rotated and the EventBridge connection updated.${grace}` }
+          : { ok: false, message: `API key rotated, but updating the connection failed: ${pushed.message}.${grace}` };
+      },
+    },
+    endApiKeyGrace: {
+      label: "Stop accepting the previous API key now",
+      async run(ctx) {
+        const previous = await previousApiKey(ctx.services, ctx.installation.id);
+        await endApiKeyGrace(ctx.services, ctx.installation.id);
+        ctx.services.log.info({ installationId: ctx.installation.id, actor: ctx.actor }, "Buildkite EventBridge previous API key revoked");
+        return { ok: true, message: previous ? "The previous API key is no longer accepted." : "There was no previous API key in its grace period." };
       },
     },
     rotateWebhookToken: {

@@ -43,3 +43,34 @@ export function iamPolicyFor(invokeRoleArn: string): Record<string, unknown> {
   }
   return { Version: "2012-10-17", Statement: statements };
 }
+
+/**
+ * The trust policy of the role EventBridge assumes to invoke the API destination (`invokeRoleArn`):
+ * events.amazonaws.com, only for this account's rule `ruleName` on the partner bus (aws:SourceAccount
+ * and aws:SourceArn, the confused-deputy guard: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html).
+ * The account and partition come from the invoke role's ARN (else the wiring role's).
+ */
+export function invokeRoleTrustPolicy(
+  s: { awsRegion: string; awsRoleArn: string; invokeRoleArn: string; eventBusName: string },
+  ruleName: string,
+): Record<string, unknown> {
+  const arn = /^arn:(aws[a-z-]*):iam::(\d{12}):/.exec(s.invokeRoleArn || s.awsRoleArn);
+  const partition = arn?.[1] ?? "aws";
+  const account = arn?.[2] ?? "<account-id>";
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": account },
+          ArnEquals: {
+            "aws:SourceArn": `arn:${partition}:events:${s.awsRegion || "<region>"}:${account}:rule/${s.eventBusName || "<partner-event-bus>"}/${ruleName}`,
+          },
+        },
+      },
+    ],
+  };
+}

@@ -2,11 +2,10 @@ import { createHash } from "node:crypto";
 import { Router, type Request, type Response } from "express";
 import type { Services } from "../../core/services";
 import type { InstallationView } from "../../core/installations";
-import { safeEqual } from "../../crypto/secrets";
 import { ingest } from "../../pipeline/ingest";
 import { sendError } from "../../web/errors";
 import type { BuildkiteBuild } from "./build-event";
-import { API_KEY_HEADER, API_KEY_SECRET, WEBHOOK_TOKEN_SECRET } from "./credentials";
+import { API_KEY_HEADER, WEBHOOK_TOKEN_SECRET, matchApiKey, previousApiKey } from "./credentials";
 import {
   EVENTBRIDGE_BUILD_DETAIL_TYPES,
   EventBridgeEnvelopeSchema,
@@ -20,12 +19,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function installationOf(services: Services, id: string): Promise<InstallationView | null> {
   return UUID.test(id) ? services.installations.get(id) : null;
-}
-
-/** The installation secret compared in constant time (a missing installation or secret never matches). */
-async function secretMatches(services: Services, installation: InstallationView | null, name: string, presented: string | undefined): Promise<boolean> {
-  const stored = installation ? await services.installations.secret(installation.id, name) : undefined;
-  return safeEqual(presented ?? "", stored ?? "\u0000no-secret") && Boolean(stored) && Boolean(presented);
 }
 
 /** Stores the build event and acknowledges; 503 (retried by the sender) only if it could not be stored. */
@@ -50,14 +43,23 @@ async function store(services: Services, res: Response, installation: Installati
 /**
  * POST /inbound/buildkite/eventbridge/:installationId: an EventBridge API destination delivering a
  * Buildkite partner event. Authenticated by the installation's API key in `X-Relay-Api-Key` (the
- * Connection's API_KEY authorization). EventBridge retries 429/5xx only, so: 401/400 for requests
+ * Connection's API_KEY authorization), or the previous key during its grace period after a rotation
+ * (logged, so that an admin sees the Connection still has the old key). EventBridge retries 429/5xx only, so: 401/400 for requests
  * that will never work, 2xx for accepted, duplicate or irrelevant events, 503 when storing failed.
  */
 async function eventBridge(services: Services, req: Request, res: Response): Promise<void> {
   const installation = await installationOf(services, String(req.params.installationId));
-  if (!(await secretMatches(services, installation, API_KEY_SECRET, req.get(API_KEY_HEADER)))) {
+  const matched = installation ? await matchApiKey(services, installation.id, req.get(API_KEY_HEADER)) : null;
+  if (!matched) {
     services.log.warn({ installationId: req.params.installationId }, "EventBridge delivery with a wrong API key refused");
     return sendError(res, 401, "invalid API key");
+  }
+  if (matched === "previous") {
+    const until = (await previousApiKey(services, installation!.id))?.until;
+    services.log.info(
+      { installationId: installation!.id, graceUntil: until ? new Date(until).toISOString() : undefined },
+      "EventBridge delivery with the previous API key accepted (grace period): update the EventBridge connection",
+    );
   }
   const envelope = EventBridgeEnvelopeSchema.safeParse(req.body);
   if (!envelope.success) return sendError(res, 400, "not an EventBridge event");

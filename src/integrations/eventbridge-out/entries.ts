@@ -1,11 +1,12 @@
 import { trimDetail } from "./trim";
 
 /**
- * EventBridge's limit for one PutEvents request (the sum of its entries). AWS raised it from 256 KB to
- * 1 MB on 2026-01-29, but not every partition/region copy of the docs agrees: the app stays under the
- * older, safe figure.
+ * EventBridge's limit for one PutEvents request, the sum of its entries' sizes (a single entry
+ * included). AWS raised it from 256 KB to 1 MB on 2026-01-29, but not every partition/region copy
+ * of the docs agrees: the app stays under the older, safe figure.
  */
 export const MAX_REQUEST_BYTES = 256 * 1024;
+/** PutEvents `Entries`: 1–10 items. */
 export const MAX_ENTRIES_PER_CALL = 10;
 
 /** One entry ready for PutEvents (JSON-serialisable, so a retry job can carry it). */
@@ -18,14 +19,23 @@ export interface PreparedEntry {
   Time: number;
   Resources: string[];
   trimmed: boolean;
+  /** What trimming shortened (the paths of `relay.trimmed`). */
+  trimmedPaths?: string[];
 }
 
-/** The size AWS counts for an entry: 14 bytes for Time, UTF-8 bytes of Source, DetailType, Detail, Resources. */
+/**
+ * The size AWS counts for an entry, in bytes: 14 for Time, the UTF-8 bytes of Source, DetailType,
+ * Detail and each Resources item (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html).
+ */
 export function entrySize(e: Pick<PreparedEntry, "Source" | "DetailType" | "Detail" | "Resources">): number {
   const b = (s: string) => Buffer.byteLength(s, "utf8");
   return 14 + b(e.Source) + b(e.DetailType) + b(e.Detail) + e.Resources.reduce((n, r) => n + b(r), 0);
 }
 
+/**
+ * An entry whose size is at most `maxBytes`: the Detail is trimmed (see trim.ts) when it would not
+ * fit. Throws TrimError (a PermanentError) when it cannot be trimmed without cutting identity fields.
+ */
 export function prepareEntry(
   input: { detailType: string; detail: Record<string, unknown>; resources?: string[]; time?: Date },
   source: string,
@@ -34,32 +44,13 @@ export function prepareEntry(
 ): PreparedEntry {
   const resources = input.resources ?? [];
   const base = { Source: source, DetailType: input.detailType.slice(0, 128), Detail: "", Resources: resources };
-  const budget = maxBytes - entrySize(base) - 16;
-  const { json, trimmed } = trimDetail(input.detail, budget);
+  const { json, trimmed, records } = trimDetail(input.detail, maxBytes - entrySize(base));
   return {
     ...base,
     Detail: json,
     EventBusName: bus,
     Time: Math.floor((input.time ?? new Date()).getTime() / 1000),
     trimmed,
+    ...(trimmed ? { trimmedPaths: records.map((r) => r.path) } : {}),
   };
-}
-
-/** Splits entries into PutEvents calls: at most 10 entries and MAX_REQUEST_BYTES each. */
-export function batches(entries: PreparedEntry[], maxBytes = MAX_REQUEST_BYTES): PreparedEntry[][] {
-  const out: PreparedEntry[][] = [];
-  let current: PreparedEntry[] = [];
-  let size = 0;
-  for (const e of entries) {
-    const s = entrySize(e);
-    if (current.length && (current.length >= MAX_ENTRIES_PER_CALL || size + s > maxBytes)) {
-      out.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(e);
-    size += s;
-  }
-  if (current.length) out.push(current);
-  return out;
 }

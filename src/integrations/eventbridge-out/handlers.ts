@@ -3,8 +3,8 @@ import type { HandlerRegistry } from "../../pipeline/registry";
 import type { EventKey } from "../../pipeline/events";
 import { COMMIT_STATUS_EVENT_KEYS, PULL_REQUEST_EVENT_KEYS } from "../../bitbucket/events";
 import type { Forwardable } from "./settings";
-import { deliverPrepared, publishEvents, RETRY_JOB } from "./publisher";
-import type { PreparedEntry } from "./entries";
+import { deliverPrepared, RETRY_JOB } from "./publisher";
+import { MAX_ENTRIES_PER_CALL, prepareEntry, type PreparedEntry } from "./entries";
 
 /** The Bitbucket events forwarded, by family (the settings' event-type switches). */
 export const FORWARDED_EVENTS: Record<Forwardable, EventKey[]> = {
@@ -25,6 +25,7 @@ const PreparedEntrySchema = z.object({
   Time: z.number(),
   Resources: z.array(z.string()),
   trimmed: z.boolean(),
+  trimmedPaths: z.array(z.string()).optional(),
 });
 
 export interface RetryEntriesJob {
@@ -42,17 +43,24 @@ declare module "../../pipeline/events" {
 
 export function registerEventBridgeOut(registry: HandlerRegistry): void {
   const keys = Object.values(FORWARDED_EVENTS).flat();
-  registry.on(keys, { name: "eventbridge-out.forward", integration: "eventbridge-out", requiresEnabled: true }, async (ctx) => {
+  // Ready forward jobs of an installation are claimed together (up to one PutEvents call's worth) so
+  // that the batcher can put their entries in one call; each job still ends on its own entry's answer.
+  const options = { name: "eventbridge-out.forward", integration: "eventbridge-out", requiresEnabled: true, claimTogether: MAX_ENTRIES_PER_CALL } as const;
+  registry.on(keys, options, async (ctx) => {
     const eventKey = ctx.delivery?.eventKey;
     const family = eventKey ? familyOf(eventKey) : undefined;
     if (!eventKey || !family || !ctx.repository) return { ignored: "not a forwarded Bitbucket event" };
     const settings = await ctx.settings("eventbridge-out");
     if (!settings.eventTypes.includes(family)) return { ignored: `${family} events are not forwarded for this repository` };
-    const res = await publishEvents(ctx.services, ctx.installation, ctx.repository.uuid, [
-      { detailType: eventKey, detail: ctx.payload as Record<string, unknown> },
-    ]);
-    if (res.skipped) return { ignored: res.skipped };
-    return { done: { published: res.published, eventIds: res.eventIds, trimmed: res.trimmed ?? 0, deferred: res.deferred ?? 0 } };
+    // One entry per job, batched with the entries of the other jobs running now (batcher.ts): the job
+    // ends done only when EventBridge accepted its entry; a failed entry fails (and retries) its job.
+    const entry = prepareEntry(
+      { detailType: eventKey, detail: ctx.payload as Record<string, unknown>, time: new Date(ctx.delivery!.receivedAt) },
+      ctx.services.config.appKey,
+      settings.eventBus,
+    );
+    const res = await deliverPrepared(ctx.services, ctx.installation, ctx.repository.uuid, settings, [entry], 0);
+    return { done: { published: res.published, eventIds: res.eventIds, trimmed: entry.trimmedPaths ?? [] } };
   });
 
   registry.job(RETRY_JOB, { integration: "eventbridge-out", requiresEnabled: true, schema: RetryEntriesSchema }, async (ctx) => {

@@ -69,6 +69,12 @@ describe("Buildkite: wiring EventBridge in the customer's account (real SDK, fak
     assert.equal(byLabel.get("AWS ExternalId")!.value, await externalIdFor(bed.h.services.installations, id));
     assert.equal(byLabel.get("IAM policy for the role")!.multiline, true);
     assert.match(byLabel.get("IAM policy for the role")!.value, /events:PutTargets/);
+    const trust = JSON.parse(byLabel.get("Trust policy for the invoke role (EventBridge, for this rule only)")!.value) as {
+      Statement: Array<{ Principal: { Service: string }; Condition: { StringEquals: Record<string, string>; ArnEquals: Record<string, string> } }>;
+    };
+    assert.equal(trust.Statement[0]!.Principal.Service, "events.amazonaws.com");
+    assert.ok(trust.Statement[0]!.Condition.StringEquals["aws:SourceAccount"], "confused-deputy guard: the account");
+    assert.match(trust.Statement[0]!.Condition.ArnEquals["aws:SourceArn"]!, new RegExp(`:rule/.+/${resourceName(id)}$`), "and this rule only");
   });
 
   it("refuses to wire without region, role and bus, calling nothing", async () => {
@@ -131,7 +137,7 @@ describe("Buildkite: wiring EventBridge in the customer's account (real SDK, fak
     assert.equal(statusesOf(bed, commit)[0]!.state, "SUCCESSFUL");
   });
 
-  it("rotating the API key pushes the new key to the connection; the old key stops working", async () => {
+  it("rotating the API key pushes the new key to the connection; the old key works only during its grace period", async () => {
     const old = bed.apiKey;
     const result = await run("rotateApiKey");
     assert.equal(result.ok, true, result.message);
@@ -141,6 +147,9 @@ describe("Buildkite: wiring EventBridge in the customer's account (real SDK, fak
     const keyParams = (eb.connection(name)!.AuthParameters as { ApiKeyAuthParameters: { ApiKeyValue: string } }).ApiKeyAuthParameters;
     assert.equal(keyParams.ApiKeyValue, fresh);
     const path = `/inbound/buildkite/eventbridge/${bed.h.tenant.installation.id}`;
+    assert.equal((await bed.h.post(path, ebEvent(), { "x-relay-api-key": old })).status, 202, "events in flight with the old key");
+    assert.match(result.message, /previous key is still accepted until/);
+    assert.equal((await run("endApiKeyGrace")).ok, true);
     assert.equal((await bed.h.post(path, ebEvent(), { "x-relay-api-key": old })).status, 401);
     assert.equal((await bed.h.post(path, ebEvent(), { "x-relay-api-key": fresh })).status, 202);
     bed.apiKey = fresh;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { batches, entrySize, prepareEntry, MAX_REQUEST_BYTES } from "../../../src/integrations/eventbridge-out/entries";
+import { entrySize, prepareEntry, MAX_REQUEST_BYTES } from "../../../src/integrations/eventbridge-out/entries";
 import { trimDetail } from "../../../src/integrations/eventbridge-out/trim";
 import { EventBridgeOutSchema } from "../../../src/integrations/eventbridge-out/settings";
 import { bitbucketWebhook } from "../../helpers/fixtures";
@@ -12,13 +12,13 @@ describe("EventBridge out: entries, trimming, batching and settings", () => {
     assert.equal(r.json, JSON.stringify(push));
   });
 
-  it("cuts the biggest nested part first, keeps valid UTF-8 and says what it removed", () => {
+  it("cuts the biggest nested part first, keeps valid UTF-8 and says what it cut", () => {
     const detail = { repository: { full_name: "acme/widgets" }, pullrequest: { id: 7, description: "ü".repeat(100_000), title: "t" } };
     const r = trimDetail(detail, 50_000);
     assert.equal(r.trimmed, true);
     assert.ok(Buffer.byteLength(r.json) <= 50_000);
-    const out = JSON.parse(r.json) as typeof detail & { relay: { removed: string[]; originalBytes: number } };
-    assert.deepEqual(out.relay.removed, ["pullrequest.description"]);
+    const out = JSON.parse(r.json) as typeof detail & { relay: { trimmed: Array<{ path: string; originalBytes: number }>; originalBytes: number } };
+    assert.deepEqual(out.relay.trimmed.map((t) => [t.path, t.originalBytes]), [["/pullrequest/description", 200_000]]);
     assert.equal(out.relay.originalBytes, Buffer.byteLength(JSON.stringify(detail)));
     assert.ok(out.pullrequest.description.startsWith("üüü"), "the start of the long text is kept");
     assert.ok(!out.pullrequest.description.includes("\ufffd"), "no broken character");
@@ -26,22 +26,14 @@ describe("EventBridge out: entries, trimming, batching and settings", () => {
     assert.equal(out.repository.full_name, "acme/widgets");
   });
 
-  it("replaces big arrays and objects when cutting strings is not enough", () => {
-    const commits = Array.from({ length: 3000 }, (_, i) => ({ hash: `${i}`.padStart(40, "0"), message: "fix" }));
-    const r = trimDetail({ repository: { full_name: "a/b" }, push: { changes: [{ commits }] } }, 20_000);
-    assert.ok(Buffer.byteLength(r.json) <= 20_000);
-    assert.match(r.json, /"relay":\{"trimmed":true/);
-  });
-
-  it("prepares entries within the request limit and batches by count and size", () => {
+  it("prepares entries within the request limit", () => {
     const small = prepareEntry({ detailType: "repo:push", detail: { a: 1 } }, "bitbucket-relay", "bus");
     assert.equal(small.trimmed, false);
     const big = prepareEntry({ detailType: "repo:push", detail: { s: "x".repeat(300_000) } }, "bitbucket-relay", "bus");
     assert.equal(big.trimmed, true);
+    assert.deepEqual(big.trimmedPaths, ["/s"]);
     assert.ok(entrySize(big) <= MAX_REQUEST_BYTES);
-    assert.deepEqual(batches(Array.from({ length: 21 }, () => small)).map((b) => b.length), [10, 10, 1]);
-    const halves = prepareEntry({ detailType: "d", detail: { s: "y".repeat(150_000) } }, "s", "bus");
-    assert.deepEqual(batches([halves, halves, small]).map((b) => b.length), [1, 2], "two 150 KB entries do not share a call");
+    assert.ok(entrySize(big) > MAX_REQUEST_BYTES - 100, "only what must go is cut");
   });
 
   it("settings: {} gives defaults switched off; on needs a bus and a role; the ARN's region must match", () => {

@@ -46,12 +46,20 @@ export class EventBridgeBed {
     return Job.findAll({ where: { installationId: this.h.tenant.installation.id, handler }, order: [["createdAt", "ASC"]] });
   }
 
-  /** Waits until every job of a handler has settled (done / ignored / dead) and returns them. */
+  /** Jobs created before this are not waited for (set by `beforeEach`: each test sees its own jobs). */
+  since = 0;
+
+  /** Waits until `count` jobs of a handler (created since `since`) have settled (done / ignored / dead) and returns them. */
   async settled(handler: string, count = 1): Promise<Job[]> {
     return waitFor(
       async () => {
         const jobs = await Job.findAll({
-          where: { installationId: this.h.tenant.installation.id, handler, status: { [Op.in]: ["done", "ignored", "dead"] } },
+          where: {
+            installationId: this.h.tenant.installation.id,
+            handler,
+            status: { [Op.in]: ["done", "ignored", "dead"] },
+            createdAt: { [Op.gte]: this.since },
+          },
           order: [["createdAt", "ASC"]],
         });
         return jobs.length >= count ? jobs : null;
