@@ -144,10 +144,14 @@ export class Worker {
         }
         claimed.push(...(await this.claimTogether(claimed)));
         for (const job of claimed) {
-          const p = this.run(job).finally(() => {
-            this.active.delete(job.id);
-            this.wake();
-          });
+          const p = this.run(job)
+            // Recording the outcome failed (e.g. the database went away): the job stays claimed and is
+            // taken up again when its lease runs out; the worker itself goes on.
+            .catch((err: unknown) => this.services.log.error({ err, jobId: job.id, handler: job.handler }, "recording a job's outcome failed"))
+            .finally(() => {
+              this.active.delete(job.id);
+              this.wake();
+            });
           this.active.set(job.id, p);
         }
       }
