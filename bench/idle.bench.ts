@@ -1,7 +1,8 @@
 /**
- * Idle: resident memory of one app instance (every integration, NODE_ENV=production, tenant installed)
- * right after start-up and after BENCH_IDLE_SECONDS (10) of idling, on SQLite (and PostgreSQL when
- * BENCH_DATABASE_URL is set). Start-up time is spawn → listening with the tenant installed.
+ * Idle: resident memory of the compiled server (`node dist/main.js`, every integration,
+ * NODE_ENV=production, tenant installed) right after start-up and after BENCH_IDLE_SECONDS (10) of
+ * idling, on SQLite (and PostgreSQL when BENCH_DATABASE_URL is set). Start-up time is spawn → the port
+ * accepting connections (database migrated, worker started).
  */
 import { FakeBitbucket } from "../test/fakes/bitbucket";
 import { startAppProcess } from "./lib/app-process";
@@ -43,6 +44,9 @@ export async function run(o: BenchOptions): Promise<BenchResult> {
   return {
     title: "Idle: RSS after start-up",
     rows,
-    notes: ["Start-up includes tsx compiling the TypeScript sources, as `npm start` runs the app; RSS read from /proc/<pid>/status (VmRSS, VmHWM)."],
+    notes: [
+      "The compiled server as `npm start` and production run it: `node dist/main.js` (built by `npm run build`), on a database provisioned beforehand with the bench tenant (the app migrates it on start-up: nothing to do).",
+      "start-up = spawn → the port accepting TCP connections; RSS read from /proc/<pid>/status (VmRSS, VmHWM).",
+    ],
   };
 }
