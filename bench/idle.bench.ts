@@ -5,7 +5,7 @@
  * accepting connections (database migrated, worker started).
  */
 import { FakeBitbucket } from "../test/fakes/bitbucket";
-import { startAppProcess } from "./lib/app-process";
+import { startAppProcess, startNodeFlags } from "./lib/app-process";
 import { benchDatabaseKinds, dropDatabase, freshDatabase, type BenchDatabase } from "./lib/database";
 import { newTenant } from "./lib/payloads";
 import { fmt, type BenchOptions, type BenchResult, type BenchRow } from "./lib/report";
@@ -45,7 +45,7 @@ export async function run(o: BenchOptions): Promise<BenchResult> {
     title: "Idle: RSS after start-up",
     rows,
     notes: [
-      "The compiled server as `npm start` and production run it: `node dist/main.js` (built by `npm run build`), on a database provisioned beforehand with the bench tenant (the app migrates it on start-up: nothing to do).",
+      `The compiled server as \`npm start\` runs it: \`${["node", ...startNodeFlags(), "dist/main.js"].join(" ")}\` (built by \`npm run build\`), on a database provisioned beforehand with the bench tenant (the app migrates it on start-up: nothing to do).`,
       "start-up = spawn → the port accepting TCP connections; RSS read from /proc/<pid>/status (VmRSS, VmHWM).",
     ],
   };

@@ -13,6 +13,17 @@ import { BENCH_ENCRYPTION_KEY, provisionTenant } from "./provision";
 export const ROOT = path.resolve(__dirname, "../..");
 export const APP_MAIN = path.join(ROOT, "dist", "main.js");
 
+/**
+ * The node flags `npm start` runs the compiled server with (package.json `scripts.start`,
+ * `node <flags> dist/main.js`), so that the benches measure the app as it is started.
+ */
+export function startNodeFlags(): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const words = (scripts.start ?? "").split(/\s+/).filter(Boolean);
+  if (words[0] !== "node" || words[words.length - 1] !== "dist/main.js") throw new Error(`scripts.start is not "node [flags] dist/main.js": ${scripts.start}`);
+  return words.slice(1, -1);
+}
+
 export interface AppProcess {
   proc: ChildProcess;
   pid: number;
@@ -74,20 +85,27 @@ export function waitForListening(proc: ChildProcess, port: number, stderr: () =>
 }
 
 /**
- * Runs the compiled server as an operator does — `node dist/main.js` from the repository root, config
+ * Runs the compiled server as `npm start` does — `node <its flags> dist/main.js` from the repository root, config
  * from the environment, NODE_ENV=production — in its own process (so that its RSS and CPU are its
  * own), on a database provisioned beforehand with the bench tenant (bench/lib/provision.ts), talking
  * to the fake Bitbucket. `BENCH_APP_NODE_ARGS` adds node flags (profiling).
  */
-export async function startAppProcess(fake: FakeBitbucket, tenant: BenchTenant, db: BenchDatabase, env: Record<string, string> = {}): Promise<AppProcess> {
+export async function startAppProcess(
+  fake: FakeBitbucket,
+  tenant: BenchTenant,
+  db: BenchDatabase,
+  env: Record<string, string> = {},
+  settings?: Parameters<typeof provisionTenant>[3],
+): Promise<AppProcess> {
   await ensureBuilt();
-  const { installationId, apiKey } = await provisionTenant(db, tenant, fake.url);
+  const { installationId, apiKey } = await provisionTenant(db, tenant, fake.url, settings);
   fake.addInstallation({ clientKey: tenant.clientKey, sharedSecret: tenant.sharedSecret, appKey: "bitbucket-relay", workspace: tenant.workspace });
   fake.addRepository({ workspace: tenant.workspace.slug, slug: tenant.repo.slug, uuid: tenant.repo.uuid, mainBranch: "main", clientKey: tenant.clientKey });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const proc = spawn(process.execPath, [...(process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean), APP_MAIN], {
+  const nodeArgs = [...startNodeFlags(), ...(process.env.BENCH_APP_NODE_ARGS ?? "").split(" ").filter(Boolean)];
+  const proc = spawn(process.execPath, [...nodeArgs, APP_MAIN], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
@@ -101,8 +119,9 @@ export async function startAppProcess(fake: FakeBitbucket, tenant: BenchTenant, 
       ...db.env,
       ...env,
     },
-    // The app's logs (pino, stdout) are discarded as a log shipper would take them; errors are kept.
-    stdio: ["ignore", "ignore", "pipe"],
+    // The app's logs (pino, stdout) are discarded as a log shipper would take them (or appended to
+    // BENCH_APP_STDOUT, e.g. with BENCH_APP_NODE_ARGS=--trace-gc); errors are kept.
+    stdio: ["ignore", process.env.BENCH_APP_STDOUT ? fs.openSync(process.env.BENCH_APP_STDOUT, "a") : "ignore", "pipe"],
   });
   let stderr = "";
   proc.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));

@@ -14,10 +14,16 @@ export const BENCH_ENCRYPTION_KEY = "b".repeat(64);
 /**
  * Prepares the bench database *before* the compiled app starts on it, so that the app process runs
  * only `node dist/main.js`: migrates, stores the tenant's Connect installation as `/connect/installed`
- * does (same InstallationService, same encryption key), switches Buildkite on for the bench repository
- * and creates the installation's EventBridge API key. Returns the installation id and that key.
+ * does (same InstallationService, same encryption key), stores the bench repository's settings
+ * (`settings`: integration id → values; Buildkite switched on by default) and creates the
+ * installation's EventBridge API key. Returns the installation id and that key.
  */
-export async function provisionTenant(db: BenchDatabase, tenant: BenchTenant, fakeUrl: string): Promise<{ installationId: string; apiKey: string }> {
+export async function provisionTenant(
+  db: BenchDatabase,
+  tenant: BenchTenant,
+  fakeUrl: string,
+  settingsByIntegration: Record<string, Record<string, unknown>> = { buildkite: { enabled: true } },
+): Promise<{ installationId: string; apiKey: string }> {
   const database = Database.open(db.config);
   try {
     await database.migrate();
@@ -36,7 +42,9 @@ export async function provisionTenant(db: BenchDatabase, tenant: BenchTenant, fa
       installedBy: null,
     });
     const settings = new SettingsService(database, box);
-    await settings.update(installation.id, { uuid: tenant.repo.uuid, fullName: tenant.repo.fullName }, "buildkite", { values: { enabled: true } }, "bench");
+    for (const [integration, values] of Object.entries(settingsByIntegration)) {
+      await settings.update(installation.id, { uuid: tenant.repo.uuid, fullName: tenant.repo.fullName }, integration, { values }, "bench");
+    }
     const apiKey = await ensureApiKey({ installations } as Parameters<typeof ensureApiKey>[0], installation.id);
     return { installationId: installation.id, apiKey };
   } finally {
