@@ -9,6 +9,7 @@ import { buildUi } from "../../ui/build";
 import type { BenchTenant } from "./payloads";
 import type { BenchDatabase } from "./database";
 import { BENCH_ENCRYPTION_KEY, provisionTenant } from "./provision";
+import { cpuMsOf } from "./rss";
 
 export const ROOT = path.resolve(__dirname, "../..");
 export const APP_MAIN = path.join(ROOT, "dist", "main.js");
@@ -32,6 +33,8 @@ export interface AppProcess {
   apiKey: string;
   /** From spawn to the app's port accepting connections (`node dist/main.js`, database already provisioned). */
   startupMs: number;
+  /** CPU time the app used until then (user + system): what start-up costs, whatever else runs on the machine. */
+  startupCpuMs: number | null;
   stop(): Promise<void>;
 }
 
@@ -127,7 +130,8 @@ export async function startAppProcess(
   proc.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   await waitForListening(proc, port, () => stderr);
   const startupMs = performance.now() - started;
-  return { proc, pid: proc.pid!, url, installationId, apiKey, startupMs, stop: () => stopProcess(proc) };
+  const startupCpuMs = cpuMsOf(proc.pid!);
+  return { proc, pid: proc.pid!, url, installationId, apiKey, startupMs, startupCpuMs, stop: () => stopProcess(proc) };
 }
 
 /** SIGTERM (the app closes its worker and database), SIGKILL after 15 s. */
