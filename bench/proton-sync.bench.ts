@@ -11,7 +11,7 @@ import { FakeS3 } from "../test/fakes/s3";
 import { FakeProton } from "../test/fakes/aws/proton";
 import { Database } from "../src/db/database";
 import { QueryTypes } from "sequelize";
-import { startAppProcess } from "./lib/app-process";
+import { startAppProcess, startNodeFlags } from "./lib/app-process";
 import { freshDatabase } from "./lib/database";
 import { generatedArchive } from "./lib/archive";
 import { newTenant, pushWebhook, randomSha } from "./lib/payloads";
@@ -87,7 +87,7 @@ export async function run(o: BenchOptions): Promise<BenchResult> {
         },
       ],
       notes: [
-        "App: `node dist/main.js` in its own process on SQLite, Proton switched on for the repository (default AWS credentials, s3rver and the fake Proton as endpoints); push webhook signed as Bitbucket does.",
+        `App: \`${["node", ...startNodeFlags(), "dist/main.js"].join(" ")}\` (npm start's command) in its own process on SQLite, Proton switched on for the repository (default AWS credentials, s3rver and the fake Proton as endpoints); push webhook signed as Bitbucket does.`,
         "Archive: generated as it is served (an environment template folder, then 16 MiB files of incompressible bytes, gzip level 1); peak RSS sampled every 100 ms from /proc/<pid>/status (VmRSS, VmHWM).",
       ],
     };
