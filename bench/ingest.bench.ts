@@ -110,7 +110,7 @@ export async function run(o: BenchOptions): Promise<BenchResult> {
   rows.push(base.row);
   const notes = [
     `${RATE} req/s offered for ${o.seconds} s per phase, ${process.env.BENCH_CONNECTIONS ?? 250} connections (autocannon, latencies corrected for coordinated omission); the fake Bitbucket answers in ${BITBUCKET_LATENCY_MS} ms throughout.`,
-    "App: one instance in its own process, NODE_ENV=production, every shipped integration, Buildkite switched on for the repository (each EventBridge event is reported to the fake Bitbucket by the worker); logs at info to /dev/null.",
+    "App: the compiled server (`npm start`'s command, `node … dist/main.js`), one instance in its own process, NODE_ENV=production, every shipped integration, Buildkite switched on for the repository (each EventBridge event is reported to the fake Bitbucket by the worker); logs at info to /dev/null.",
     "lost = acknowledged with 2xx but no delivery row with that idempotency key after the app stopped (for the baseline: acknowledged but no status created on the fake).",
   ];
   if (webhookOnSqlite) {

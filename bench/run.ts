@@ -7,9 +7,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { machine } from "./lib/machine";
+import { loadAverage, machine } from "./lib/machine";
 import { renderResult, type BenchOptions, type BenchResult } from "./lib/report";
 
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const DIR = __dirname;
 const RESULTS = path.join(DIR, "results.md");
 /** Runnable scripts of other areas: run as child processes, their output kept verbatim. */
@@ -82,9 +83,10 @@ async function main(): Promise<void> {
   for (const entry of entries) {
     console.log(`▶ ${entry.name}`);
     const started = Date.now();
+    const loadBefore = loadAverage();
     try {
       const section = await runOne(entry, { seconds, log: (l) => console.log(l) });
-      sections.push(`${section}\n_${entry.name} took ${Math.round((Date.now() - started) / 1000)} s._\n`);
+      sections.push(`${section}\n_${entry.name} took ${Math.round((Date.now() - started) / 1000)} s; load average ${loadBefore} before, ${loadAverage()} after (the bench itself adds to it)._\n`);
       if (entry.file.endsWith(".bench.ts")) console.log(`\n${section}`); // scripts echoed their output already
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);

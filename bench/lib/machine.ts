@@ -18,6 +18,11 @@ function git(args: string[]): string | null {
   }
 }
 
+/** The 1-minute load average as "x.x on N cores": other work on the machine shows in the figures. */
+export function loadAverage(): string {
+  return `${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`;
+}
+
 /** Where and on what the figures were taken: date, cores, memory (node:os) and commit (git rev-parse). */
 export function machine(): Machine {
   const head = git(["rev-parse", "--short", "HEAD"]) ?? "unknown";

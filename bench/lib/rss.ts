@@ -13,6 +13,17 @@ export function rssOf(pid: number): { rssMiB: number; peakMiB: number } | null {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (Linux; clock ticks of 10 ms). */
+export function cpuMsOf(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime (fields 14 and 15 of proc(5))
+  } catch {
+    return null;
+  }
+}
+
 /** Samples a process's RSS at an interval; keeps the peak (also covers systems without VmHWM). */
 export class RssSampler {
   peakMiB = 0;

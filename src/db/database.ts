@@ -7,9 +7,6 @@ import { tuneSqliteConnections } from "./sqlite-connections";
 import type { Logger } from "../config/logger";
 import type { Config } from "../config/config";
 
-// Epoch-millisecond columns are BIGINT; they fit a JS number, so read them as numbers on PostgreSQL.
-pg.types.setTypeParser(20, (v: string) => Number(v));
-
 export type Dialect = "sqlite" | "postgres";
 
 /** The database of one app instance: SQLite (embedded default) or PostgreSQL (`DATABASE_URL`). */
@@ -26,6 +23,9 @@ export class Database {
 
   static open(database: Config["database"]): Database {
     if (database.kind === "postgres") {
+      // Epoch-millisecond columns are BIGINT; they fit a JS number, so read them as numbers on PostgreSQL.
+      // Set here, not at import: an instance on SQLite never loads the PostgreSQL driver.
+      pg.types.setTypeParser(20, (v: string) => Number(v));
       return new Database(
         new Sequelize(database.url, {
           dialect: "postgres",
@@ -69,7 +69,9 @@ export class Database {
         resolve: ({ name, path: file, context }) => {
           // eslint-disable-next-line @typescript-eslint/no-require-imports
           const mod = require(file!) as Migration;
-          return { name, up: () => mod.up(context), down: () => mod.down(context) };
+          // Recorded under its source name (`0001-core.ts`) whether it runs from src/ (tsx) or compiled
+          // (dist/migrations/0001-core.js): a database migrated by either is up to date for the other.
+          return { name: name.replace(/\.js$/, ".ts"), up: () => mod.up(context), down: () => mod.down(context) };
         },
       },
       context: this.sequelize.getQueryInterface(),

@@ -4,8 +4,19 @@ import type { Request } from "express";
 import type { Config } from "../../config/config";
 import { BOOTSTRAP_ELEMENT_ID, type PageBootstrap } from "../../../ui/lib/bootstrap";
 
+/**
+ * The app's root folder: the nearest folder above this module holding a package.json — the
+ * repository root both under tsx (`src/connect/pages/`) and compiled (`dist/main.js`).
+ */
+export function appRoot(from = __dirname): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
 /** Where `npm run build:ui` writes the page bundles (served at `/static/build`). */
-export const STATIC_DIR = path.resolve(__dirname, "../../../static");
+export const STATIC_DIR = path.join(appRoot(), "static");
 export const CONNECT_ALL_JS = "https://bitbucket.org/atlassian-connect/all.js";
 
 /** What ACE's `authenticate()` leaves on the request of a verified iframe load. */
