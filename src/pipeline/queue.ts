@@ -78,18 +78,33 @@ export class JobQueue {
   }
 
   async claim(workerId: string, limit: number, leaseMs: number, now = Date.now()): Promise<Job[]> {
+    return this.claimWhere(
+      workerId,
+      `(status IN ('queued', 'retrying') AND run_at <= :now) OR (status = 'running' AND locked_until < :now)`,
+      {},
+      limit,
+      leaseMs,
+      now,
+    );
+  }
+
+  /**
+   * The one claiming statement: marks up to `limit` jobs matching `where` (SQL over the jobs table, with
+   * `:now` and the given replacements) running under `workerId` for `leaseMs`, oldest `run_at` first,
+   * skipping rows another instance holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL), and returns them.
+   */
+  private async claimWhere(workerId: string, where: string, replacements: Record<string, unknown>, limit: number, leaseMs: number, now: number): Promise<Job[]> {
     const lock = this.db.dialect === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
     const rows = await this.db.sequelize.query(
       `UPDATE jobs SET status = 'running', locked_by = :workerId, locked_until = :until,
               attempts = attempts + 1, updated_at = :now
         WHERE id IN (
           SELECT id FROM jobs
-           WHERE (status IN ('queued', 'retrying') AND run_at <= :now)
-              OR (status = 'running' AND locked_until < :now)
+           WHERE ${where}
            ORDER BY run_at
            LIMIT :limit ${lock})
        RETURNING id`,
-      { replacements: { workerId, until: now + leaseMs, now, limit }, type: QueryTypes.SELECT },
+      { replacements: { ...replacements, workerId, until: now + leaseMs, now, limit }, type: QueryTypes.SELECT },
     );
     const ids = (rows as Array<{ id: string }>).map((r) => r.id);
     if (!ids.length) return [];
@@ -117,22 +132,14 @@ export class JobQueue {
    */
   async claimTogether(workerId: string, like: { handler: string; installationId: string }, limit: number, leaseMs: number, now = Date.now()): Promise<Job[]> {
     if (limit <= 0) return [];
-    const lock = this.db.dialect === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
-    const rows = await this.db.sequelize.query(
-      `UPDATE jobs SET status = 'running', locked_by = :workerId, locked_until = :until,
-              attempts = attempts + 1, updated_at = :now
-        WHERE id IN (
-          SELECT id FROM jobs
-           WHERE status IN ('queued', 'retrying') AND run_at <= :now
-             AND handler = :handler AND installation_id = :installationId
-           ORDER BY run_at
-           LIMIT :limit ${lock})
-       RETURNING id`,
-      { replacements: { workerId, until: now + leaseMs, now, limit, handler: like.handler, installationId: like.installationId }, type: QueryTypes.SELECT },
+    return this.claimWhere(
+      workerId,
+      `status IN ('queued', 'retrying') AND run_at <= :now AND handler = :handler AND installation_id = :installationId`,
+      { handler: like.handler, installationId: like.installationId },
+      limit,
+      leaseMs,
+      now,
     );
-    const ids = (rows as Array<{ id: string }>).map((r) => r.id);
-    if (!ids.length) return [];
-    return Job.findAll({ where: { id: { [Op.in]: ids } }, order: [["runAt", "ASC"]] });
   }
 
   async extendLease(workerId: string, ids: string[], leaseMs: number): Promise<void> {
