@@ -18,7 +18,7 @@ import { createAuth, type BitbucketAuth } from "./bitbucket/auth";
 import type { Services } from "./core/services";
 import { healthRouter } from "./web/health";
 import { createApiRouter, type ApiRouteFactory } from "./web/api";
-import { errorHandler } from "./web/errors";
+import { errorHandler, sendError } from "./web/errors";
 import { mountConnect } from "./connect";
 import "./connect/pages";
 import { INTEGRATIONS, type Integration } from "./integrations";
@@ -129,6 +129,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   for (const door of [mountConnect, ...(opts.frontDoors ?? FRONT_DOORS)]) door(app, services, api);
   // ACE mounts its routes on the next tick; the error handler must come after them.
   await new Promise((resolve) => process.nextTick(resolve));
+  app.use((_req, res) => sendError(res, 404, "not found"));
   app.use(errorHandler(log));
   worker?.start();
   // Activity retention runs where the worker runs (a web-only instance leaves it to the workers).

@@ -21,9 +21,10 @@ async function main() {
   // Loaded only now: no module of the app (nor its libraries' start-up code) runs on a bad configuration.
   const { createRelayApp } = await import("./app");
   const relay = await createRelayApp({ config, log });
-  const { url } = await relay.listen(config.port);
+  const { server } = await relay.listen(config.port);
+  const address = server.address();
   log.info(
-    { url, baseUrl: config.baseUrl, database: config.database.kind, worker: config.worker.enabled },
+    { listen: typeof address === "object" && address ? `${address.address}:${address.port}` : address, baseUrl: config.baseUrl, database: config.database.kind, worker: config.worker.enabled },
     `Bitbucket Relay listening; descriptor at ${config.baseUrl}/atlassian-connect.json`,
   );
   const shutdown = async (signal: string) => {

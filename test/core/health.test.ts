@@ -10,6 +10,14 @@ describe("Health and metrics", () => {
   });
   after(() => h.close());
 
+  it("answers an unknown route or method with a JSON 404, like every other client error", async () => {
+    for (const [method, path] of [["GET", "/nope"], ["POST", "/connect/webhooks/nope"], ["DELETE", "/healthz"]] as const) {
+      const res = await h.fetch(method, path, undefined, {});
+      assert.equal(res.status, 404, `${method} ${path}`);
+      assert.deepEqual(res.json(), { error: "not found" }, `${method} ${path}`);
+    }
+  });
+
   it("reports database and worker health", async () => {
     const res = await h.get("/healthz");
     assert.equal(res.status, 200);
