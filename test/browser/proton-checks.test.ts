@@ -5,7 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { bitbucketJwt } from "../helpers/jwt";
 import { buildUi } from "../../ui/build";
 import { ADMIN, grantDefaults, settingsPagePath } from "../web/support";
-import { ARTIFACTS, launchChromium } from "../helpers/browser";
+import { ARTIFACTS, embedOnAppOrigin, launchChromium } from "../helpers/browser";
 import { startWorld, type ProtonWorld } from "../integrations/proton/setup";
 
 /** The Proton card after a save: the AWS checks' results, shown as a warning that does not undo the save. */
@@ -33,7 +33,9 @@ describe("Settings page in a browser: AWS checks on save", function () {
   it("saves a bucket in another region and shows where the bucket is", async () => {
     const pathAndQuery = settingsPagePath(w.h);
     const jwt = bitbucketJwt("GET", pathAndQuery, { clientKey: w.h.tenant.clientKey, sharedSecret: w.h.tenant.sharedSecret, sub: ADMIN });
-    await page.setContent(
+    await embedOnAppOrigin(
+      page,
+      w.h.url,
       `<!doctype html><html><body style="margin:0"><iframe id="relay" src="${w.h.url}${pathAndQuery}&jwt=${encodeURIComponent(jwt)}" style="width:100%;height:4000px;border:0"></iframe></body></html>`,
     );
     const frame = page.frameLocator("#relay");
