@@ -20,7 +20,7 @@ import { healthRouter } from "./web/health";
 import { createApiRouter, type ApiRouteFactory } from "./web/api";
 import { errorHandler, sendError } from "./web/errors";
 import { mountConnect } from "./connect";
-import "./connect/pages";
+import { mountStatic } from "./web/pages/static";
 import { INTEGRATIONS, type Integration } from "./integrations";
 import { API_ROUTES } from "./web/api/routes";
 import { FRONT_DOORS } from "./front-doors";
@@ -122,6 +122,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   const inbound = Router();
   for (const i of integrations) if (i.inboundRoutes) inbound.use(i.inboundRoutes(services));
   app.use("/inbound", inbound);
+  mountStatic(app);
   const api = createApiRouter(services, [
     ...(opts.apiRoutes ?? API_ROUTES),
     ...integrations.flatMap((i) => (i.apiRoutes ? [i.apiRoutes.bind(i)] : [])),

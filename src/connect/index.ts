@@ -5,14 +5,8 @@ import { createAddon, type AceAddon } from "./addon";
 import { registerConnectCredentials } from "./bitbucket-credentials";
 import { lifecycleRouter } from "./lifecycle";
 import { pageApiAuth } from "./page-api-auth";
+import { mountConnectPages } from "./pages";
 import { webhookRouter } from "./webhooks";
-
-/** Pages that Connect iframes load; other issues fill them (review radar, settings). */
-export type ConnectPageMounter = (app: Express, services: Services, addon: AceAddon) => void;
-const pageMounters: ConnectPageMounter[] = [];
-export function registerConnectPages(mount: ConnectPageMounter): void {
-  pageMounters.push(mount);
-}
 
 /**
  * The Connect front door: the only place that knows about ACE. Lifecycle, webhooks, iframe pages
@@ -27,6 +21,6 @@ export function mountConnect(app: Express, services: Services, api: Router): Ace
   app.use("/connect", webhookRouter(services, addon));
   app.use("/connect/api", pageApiAuth(services));
   app.use("/connect/api", api);
-  for (const mount of pageMounters) mount(app, services, addon);
+  mountConnectPages(app, services, addon);
   return addon;
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Harness } from "../helpers/harness";
 import { bitbucketJwt } from "../helpers/jwt";
 import { ADMIN, settingsPagePath } from "./support";
-import { pageContentSecurityPolicy } from "../../src/connect/pages/page-shell";
+import { pageContentSecurityPolicy } from "../../src/web/pages/page-shell";
 
 /** The iframe pages' Content-Security-Policy: framed only by Bitbucket (and the app), own scripts only. */
 describe("Page headers", () => {

@@ -1,15 +1,16 @@
-import { registerConnectPages } from "../index";
-import { mountStatic } from "./static";
+import type { Express } from "express";
+import type { Services } from "../../core/services";
+import type { AceAddon } from "../addon";
 import { mountConnectPage } from "./connect-page";
 
 /**
- * The Connect iframe pages and their static bundles. Imported once by app.ts (after `./connect`),
- * so the registrations happen before `mountConnect` runs. Each route is the URL its descriptor module
- * points at.
+ * The Connect iframe pages (the shell and the static bundles are shared by every door: `src/web/pages/`).
+ * Each route is the URL its descriptor module points at.
  */
-registerConnectPages((app) => mountStatic(app));
-// The repository sidebar panel (`webPanels` key `review-radar`).
-registerConnectPages((app, services, addon) => mountConnectPage(app, services, addon, "/connect/panel/review-radar", "review-radar"));
-// The repository settings page and activity log (`adminPages` key `relay-settings`); who may change
-// what is decided by the API, per request.
-registerConnectPages((app, services, addon) => mountConnectPage(app, services, addon, "/connect/settings", "settings"));
+export function mountConnectPages(app: Express, services: Services, addon: AceAddon): void {
+  // The repository sidebar panel (`webPanels` key `review-radar`).
+  mountConnectPage(app, services, addon, "/connect/panel/review-radar", "review-radar");
+  // The repository settings page and activity log (`adminPages` key `relay-settings`); who may change
+  // what is decided by the API, per request.
+  mountConnectPage(app, services, addon, "/connect/settings", "settings");
+}

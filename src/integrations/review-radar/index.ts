@@ -12,7 +12,7 @@ export const SCHEDULE_LOOKBACK_MS = 10 * 60_000;
 
 /**
  * Review radar (issue 5): the repository sidebar panel of PRs waiting for review (API here, page in
- * connect/pages), its cache kept fresh by webhooks, and scheduled chat digests.
+ * src/connect/pages and src/web/pages), its cache kept fresh by webhooks, and scheduled chat digests.
  */
 export const reviewRadar: Integration = {
   id: "review-radar",

@@ -1,12 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Request } from "express";
 import type { Config } from "../../config/config";
 import { BOOTSTRAP_ELEMENT_ID, type PageBootstrap } from "../../../ui/lib/bootstrap";
 
 /**
  * The app's root folder: the nearest folder above this module holding a package.json — the
- * repository root both under tsx (`src/connect/pages/`) and compiled (`dist/main.js`).
+ * repository root both under tsx (`src/web/pages/`) and compiled (`dist/main.js`).
  */
 export function appRoot(from = __dirname): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
@@ -18,13 +17,6 @@ export function appRoot(from = __dirname): string {
 /** Where `npm run build:ui` writes the page bundles (served at `/static/build`). */
 export const STATIC_DIR = path.join(appRoot(), "static");
 export const CONNECT_ALL_JS = "https://bitbucket.org/atlassian-connect/all.js";
-
-/** What ACE's `authenticate()` leaves on the request of a verified iframe load. */
-interface AceContext {
-  token?: string;
-  userAccountId?: string;
-  clientKey?: string;
-}
 
 export interface PageShellOptions {
   /** Bundle name: `ui/pages/<page>.tsx` → `/static/build/<page>.js`. */
@@ -46,24 +38,6 @@ export function scriptJson(value: unknown): string {
     .replace(/&/g, "\\u0026")
     .replace(/\u2028/g, "\\u2028")
     .replace(/\u2029/g, "\\u2029");
-}
-
-function queryString(req: Request, name: string): string | null {
-  const v = req.query[name];
-  return typeof v === "string" && v.length > 0 && v.length <= 512 ? v : null;
-}
-
-/** The bootstrap of a Connect iframe page: ACE session token, repository from the query, viewer. */
-export function connectBootstrap(req: Request, page: string): PageBootstrap {
-  const ctx = (req as Request & { context?: AceContext }).context ?? {};
-  return {
-    host: "connect",
-    page,
-    token: ctx.token ?? null,
-    apiBase: "/connect/api",
-    repository: { uuid: queryString(req, "repoUuid"), fullName: queryString(req, "repoPath") },
-    viewer: { accountId: ctx.userAccountId ?? null },
-  };
 }
 
 /** True when the page's CSS bundle exists (esbuild writes one only if the page imports CSS). */

@@ -1,5 +1,5 @@
 import express, { type Express } from "express";
-import { sendError } from "../../web/errors";
+import { sendError } from "../errors";
 import { STATIC_DIR } from "./page-shell";
 
 /** Serves `static/` (the built page bundles) at `/static`; anything else there is a plain 404. */
