@@ -21,6 +21,7 @@ import { createApiRouter, type ApiRouteFactory } from "./web/api";
 import { errorHandler, sendError } from "./web/errors";
 import { mountConnect } from "./connect";
 import { mountStatic } from "./web/pages/static";
+import { jsonBodyParser } from "./web/raw-body";
 import { INTEGRATIONS, type Integration } from "./integrations";
 import { API_ROUTES } from "./web/api/routes";
 import { FRONT_DOORS } from "./front-doors";
@@ -102,14 +103,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", true);
-  app.use(
-    express.json({
-      limit: config.maxBodyBytes,
-      verify: (req, _res, buf) => {
-        (req as unknown as { rawBody: Buffer }).rawBody = buf;
-      },
-    }),
-  );
+  app.use(jsonBodyParser(config.maxBodyBytes));
   app.use(express.urlencoded({ extended: false, limit: config.maxBodyBytes }));
   const worker = config.worker.enabled
     ? new Worker(services, {

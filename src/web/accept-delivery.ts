@@ -1,0 +1,96 @@
+import type { Request, RequestHandler, Response } from "express";
+import type { InstallationView } from "../core/installations";
+import type { Services } from "../core/services";
+import type { DeliverySource } from "../models/delivery";
+import { ingest, type IngestResult } from "../pipeline/ingest";
+import { sendError } from "./errors";
+
+/** A request refused: answered `status` with `{ error: reason }`, nothing stored. */
+export interface Refusal {
+  refuse: number;
+  reason: string;
+}
+/** A request acknowledged without storing anything (a ping, an event nobody handles): `status` (202) + `body`. */
+export interface Ignored {
+  ignore: string;
+  status?: number;
+  body?: unknown;
+}
+export const refuse = (status: number, reason: string): Refusal => ({ refuse: status, reason });
+const isRefusal = (v: unknown): v is Refusal => typeof v === "object" && v !== null && "refuse" in v;
+const isIgnored = (v: unknown): v is Ignored => typeof v === "object" && v !== null && "ignore" in v;
+
+/** What `parse` makes of a verified request: the event `ingest()` stores. */
+export interface ParsedDelivery<P = unknown> {
+  eventKey: string;
+  payload: P;
+  /** The sender's delivery id (X-Request-UUID, X-Request-Id, the EventBridge event id) or a digest of the body. */
+  idempotencyKey: string;
+  repository: { uuid: string; fullName?: string | null } | null;
+  /** A bearer token the sender signed the request with, for replay detection (`InboundEvent.token`). */
+  token?: string;
+}
+
+/** The sender a receiver verified: at least the installation the delivery belongs to. */
+export interface VerifiedSender {
+  installation: InstallationView;
+}
+
+/**
+ * One inbound delivery endpoint, described by its steps. Each step may refuse (4xx, nothing stored).
+ * - `verify`: who sent it. Either checks the request itself (an HMAC over `rawBodyOf(req)`) or reads
+ *   what an authentication middleware mounted before it established (ACE, a FIT). Quick: at most the
+ *   lookups the check needs.
+ * - `parse`: the event from the body (validated), or `Ignored` for requests acknowledged and dropped.
+ * - `scope`: the event must concern the sender's installation (its workspace, its DC instance).
+ * - `answer`: the 2xx for a stored or duplicate delivery (default: 204 new, 200 duplicate).
+ * - `storeFailure`: storing failed: `"error"` passes it to the app's error handler (500; the sender
+ *   retries 5xx), `"retry-later"` answers 503 with `Retry-After: 5` (senders that honour it).
+ */
+export interface DeliveryReceiver<S extends VerifiedSender, P = unknown> {
+  source: DeliverySource;
+  verify(req: Request, res: Response): S | Refusal | Promise<S | Refusal>;
+  parse(req: Request, sender: S): ParsedDelivery<P> | Refusal | Ignored;
+  scope?(delivery: ParsedDelivery<P>, sender: S): Refusal | null;
+  answer?(res: Response, result: IngestResult, sender: S): void;
+  storeFailure?: "error" | "retry-later";
+}
+
+function defaultAnswer(res: Response, result: IngestResult): void {
+  res.status(result.duplicate ? 200 : 204).end();
+}
+
+/**
+ * verify → parse → scope → ingest → answer: the one receiving step of every front door and inbound
+ * route. A token already used for another delivery (`IngestResult.replay`) is 401. No work beyond
+ * the receiver's own steps and the one `ingest` call (the hot path of every webhook).
+ */
+export function acceptDelivery<S extends VerifiedSender, P>(services: Services, receiver: DeliveryReceiver<S, P>): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const sender = await receiver.verify(req, res);
+      if (isRefusal(sender)) return sendError(res, sender.refuse, sender.reason);
+      const parsed = receiver.parse(req, sender);
+      if (isRefusal(parsed)) return sendError(res, parsed.refuse, parsed.reason);
+      if (isIgnored(parsed)) {
+        res.status(parsed.status ?? 202).json(parsed.body ?? { accepted: false, ignored: parsed.ignore });
+        return;
+      }
+      const outside = receiver.scope?.(parsed, sender);
+      if (outside) return sendError(res, outside.refuse, outside.reason);
+      let result: IngestResult;
+      try {
+        result = await ingest(services, { installationId: sender.installation.id, source: receiver.source, ...parsed });
+      } catch (err) {
+        if (receiver.storeFailure !== "retry-later") throw err;
+        services.log.error({ err, installationId: sender.installation.id, source: receiver.source }, "storing a delivery failed");
+        res.set("retry-after", "5");
+        return sendError(res, 503, "could not store the event, retry later");
+      }
+      if (result.replay) return sendError(res, 401, "replayed token");
+      (receiver.answer ?? defaultAnswer)(res, result, sender);
+    } catch (err) {
+      next(err);
+    }
+  };
+}
