@@ -1,4 +1,5 @@
 import express, { Router, type Express } from "express";
+import { FrontDoors, type FrontDoor } from "./core/front-door";
 import type { Server } from "node:http";
 import { loadConfig, type Config } from "./config/config";
 import { createLogger, type Logger } from "./config/logger";
@@ -14,12 +15,11 @@ import { JobQueue } from "./pipeline/queue";
 import { HandlerRegistry } from "./pipeline/registry";
 import { Worker } from "./pipeline/worker";
 import { BitbucketClient } from "./bitbucket/client";
-import { createAuth, type BitbucketAuth } from "./bitbucket/auth";
+import type { BitbucketAuth } from "./bitbucket/auth";
 import type { Services } from "./core/services";
 import { healthRouter } from "./web/health";
 import { createApiRouter, type ApiRouteFactory } from "./web/api";
 import { errorHandler, sendError } from "./web/errors";
-import { mountConnect } from "./connect";
 import { mountStatic } from "./web/pages/static";
 import { jsonBodyParser } from "./web/raw-body";
 import { INTEGRATIONS, type Integration } from "./integrations";
@@ -34,16 +34,13 @@ export interface AppOptions {
   /** Extra handlers (tests); the shipped integrations are always registered. */
   registerHandlers?: (registry: HandlerRegistry, services: Services) => void;
   integrations?: Integration[];
-  /** Front doors to mount beside Connect (Forge). */
-  frontDoors?: FrontDoor[];
+  /** The front doors to serve; default `FRONT_DOORS` (Connect, Forge). */
+  frontDoors?: readonly FrontDoor[];
   /** API routes that are not an integration's (settings page, activity log). */
   apiRoutes?: ApiRouteFactory[];
   /** How the outbound policy resolves host names (tests map names to loopback listeners); default dns.lookup. */
   dnsLookup?: DnsLookup;
 }
-
-/** A front door mounts its routes and serves the host-agnostic JSON API behind its own authentication. */
-export type FrontDoor = (app: Express, services: Services, api: Router) => void;
 
 export interface RelayApp {
   app: Express;
@@ -70,6 +67,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   const queue = new JobQueue(db);
   const registry = new HandlerRegistry();
   const authCache = new Map<string, BitbucketAuth>();
+  const doors = new FrontDoors(opts.frontDoors ?? FRONT_DOORS);
   const services: Services = {
     config,
     log,
@@ -81,11 +79,12 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
     settings,
     queue,
     registry,
+    doors,
     bitbucketFor(installation) {
       const key = `${installation.id}:${installation.credentialKind}`;
       let auth = authCache.get(key);
       if (!auth) {
-        auth = createAuth(installation, { http, secrets: (id) => installations.secrets(id) });
+        auth = doors.authFor(installation, { http, secrets: (id) => installations.secrets(id) });
         authCache.set(key, auth);
       }
       return new BitbucketClient(http, installation.baseApiUrl, installation.baseUrl, auth);
@@ -98,6 +97,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
 
   const integrations = opts.integrations ?? INTEGRATIONS;
   for (const integration of integrations) integration.register(registry, services);
+  for (const door of doors.all) door.register?.(services);
   opts.registerHandlers?.(registry, services);
 
   const app = express();
@@ -121,7 +121,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
     ...(opts.apiRoutes ?? API_ROUTES),
     ...integrations.flatMap((i) => (i.apiRoutes ? [i.apiRoutes.bind(i)] : [])),
   ]);
-  for (const door of [mountConnect, ...(opts.frontDoors ?? FRONT_DOORS)]) door(app, services, api);
+  for (const door of doors.all) door.mount(app, services, api);
   // ACE mounts its routes on the next tick; the error handler must come after them.
   await new Promise((resolve) => process.nextTick(resolve));
   app.use((_req, res) => sendError(res, 404, "not found"));

@@ -1,5 +1,6 @@
-import type { FrontDoor } from "./app";
-import { mountForge } from "./forge";
+import type { FrontDoor } from "./core/front-door";
+import { connectDoor } from "./connect";
+import { forgeDoor } from "./forge";
 
-/** Front doors beside Connect (which is always mounted): Forge. */
-export const FRONT_DOORS: FrontDoor[] = [mountForge];
+/** The front doors the app ships (a Data Center door will be listed here). */
+export const FRONT_DOORS: readonly FrontDoor[] = [connectDoor, forgeDoor];

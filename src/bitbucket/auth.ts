@@ -3,9 +3,10 @@ import type { CredentialKind } from "../models/installation";
 import type { HttpClient } from "../http/client";
 
 /**
- * How requests to Bitbucket are authorised for one installation. Each front door registers the
- * credential kind it creates (Connect: JWT signed with the shared secret; Forge: the system token),
- * so the Bitbucket client and the integrations never know which door an installation came through.
+ * How requests to Bitbucket are authorised for one installation. Each front door declares the
+ * credential kinds it creates (`FrontDoor.credentials`; Connect: JWT signed with the shared secret;
+ * Forge: the system token), so the Bitbucket client and the integrations never know which door an
+ * installation came through.
  */
 export interface BitbucketAuth {
   /** Headers for one API request (a JWT is bound to method and URL through its qsh). */
@@ -23,14 +24,5 @@ export interface AuthDeps {
 
 export type AuthFactory = (installation: InstallationView, deps: AuthDeps) => BitbucketAuth;
 
-const factories = new Map<CredentialKind, AuthFactory>();
-
-export function registerCredentialKind(kind: CredentialKind, factory: AuthFactory): void {
-  factories.set(kind, factory);
-}
-
-export function createAuth(installation: InstallationView, deps: AuthDeps): BitbucketAuth {
-  const factory = factories.get(installation.credentialKind);
-  if (!factory) throw new Error(`No credential provider for ${installation.credentialKind}`);
-  return factory(installation, deps);
-}
+/** The auth factory of each credential kind, as the front doors declare them (`FrontDoor.credentials`). */
+export type CredentialFactories = { readonly [K in CredentialKind]?: AuthFactory };

@@ -1,5 +1,5 @@
 import * as jwt from "atlassian-jwt";
-import { registerCredentialKind, type AuthDeps, type BitbucketAuth } from "../bitbucket/auth";
+import type { AuthDeps, AuthFactory, BitbucketAuth } from "../bitbucket/auth";
 import type { InstallationView } from "../core/installations";
 
 const TOKEN_GRANT = "urn:bitbucket:oauth2:jwt";
@@ -68,6 +68,5 @@ class ConnectJwtAuth implements BitbucketAuth {
   }
 }
 
-export function registerConnectCredentials(): void {
-  registerCredentialKind("connect-jwt", (installation, deps) => new ConnectJwtAuth(installation, deps));
-}
+/** The `connect-jwt` credential kind of Connect installations. */
+export const connectJwtAuth: AuthFactory = (installation, deps) => new ConnectJwtAuth(installation, deps);

@@ -9,6 +9,7 @@ import type { SettingsService } from "../settings/service";
 import type { JobQueue } from "../pipeline/queue";
 import type { HandlerRegistry } from "../pipeline/registry";
 import type { BitbucketClient } from "../bitbucket/client";
+import type { FrontDoors } from "./front-door";
 
 /** Everything a route or handler may need, built once per app instance (see app.ts). */
 export interface Services {
@@ -22,6 +23,8 @@ export interface Services {
   settings: SettingsService;
   queue: JobQueue;
   registry: HandlerRegistry;
+  /** The front doors this instance serves (Connect, Forge; each brings its host and credential kinds). */
+  doors: FrontDoors;
   /** The Bitbucket client of an installation, with its credential kind's auth (cached per installation). */
   bitbucketFor(installation: InstallationView): BitbucketClient;
 }

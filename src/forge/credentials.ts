@@ -1,4 +1,4 @@
-import { registerCredentialKind, type AuthDeps, type BitbucketAuth } from "../bitbucket/auth";
+import type { AuthDeps, AuthFactory, BitbucketAuth } from "../bitbucket/auth";
 import type { InstallationView } from "../core/installations";
 import { RetryLaterError } from "../http/errors";
 import { parseStoredToken, SYSTEM_TOKEN_SECRET } from "./system-token";
@@ -35,6 +35,5 @@ class ForgeSystemTokenAuth implements BitbucketAuth {
   invalidate(): void {}
 }
 
-export function registerForgeCredentials(): void {
-  registerCredentialKind("forge-system-token", (installation, deps) => new ForgeSystemTokenAuth(installation, deps));
-}
+/** The `forge-system-token` credential kind of Forge installations. */
+export const forgeSystemTokenAuth: AuthFactory = (installation, deps) => new ForgeSystemTokenAuth(installation, deps);

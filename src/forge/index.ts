@@ -1,8 +1,9 @@
 import type { Express, Router } from "express";
+import type { FrontDoor } from "../core/front-door";
 import type { Services } from "../core/services";
 import { ignoreBodyErrors, sendError } from "../web/errors";
 import { forgePrincipal } from "./api-auth";
-import { registerForgeCredentials } from "./credentials";
+import { forgeSystemTokenAuth } from "./credentials";
 import { eventsRouter } from "./events-route";
 import { fitAuth, fitVerifyOnly } from "./fit-auth";
 import { FitVerifier } from "./fit-verifier";
@@ -10,6 +11,21 @@ import { ForgeInstallations } from "./installations";
 import { lifecycleRouter } from "./lifecycle-route";
 import { SystemTokenStore } from "./system-token";
 import { registerTranslateHandler } from "./translate";
+
+declare module "../models/installation" {
+  interface HostKinds {
+    forge: true;
+  }
+  interface CredentialKinds {
+    "forge-system-token": true;
+  }
+}
+declare module "../models/delivery" {
+  interface DeliverySources {
+    /** Forge product events (stored as `avi:bitbucket:*`, then translated into webhook events). */
+    forge: true;
+  }
+}
 
 /** Where the manifest's endpoints point (remote baseUrl + route.path); the UI calls `/forge/api/*`. */
 export const FORGE_PATHS = {
@@ -26,9 +42,7 @@ export const FORGE_PATHS = {
  * is served under `/forge/api` for the Custom UI's `invokeRemote`. Closed (404) while FORGE_APP_ID
  * is unset.
  */
-export function mountForge(app: Express, services: Services, api: Router): void {
-  registerForgeCredentials();
-  registerTranslateHandler(services);
+function mountForge(app: Express, services: Services, api: Router): void {
   const { appId, jwksUrl } = services.config.forge;
   if (!appId) {
     app.use("/forge", (_req, res) => sendError(res, 404, "the Forge front door is not configured (FORGE_APP_ID)"));
@@ -47,3 +61,11 @@ export function mountForge(app: Express, services: Services, api: Router): void 
   app.use(FORGE_PATHS.api, fitAuth(deps, "frontend"), forgePrincipal, api);
   app.use("/forge", (_req, res) => sendError(res, 404, "not found"));
 }
+
+/** The Forge front door; its translate handler is registered even while the door is closed (stored events still complete). */
+export const forgeDoor: FrontDoor = {
+  host: "forge",
+  credentials: { "forge-system-token": forgeSystemTokenAuth },
+  register: registerTranslateHandler,
+  mount: mountForge,
+};

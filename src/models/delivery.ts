@@ -1,7 +1,17 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
 
-/** Where an inbound event came from. */
-export type DeliverySource = "bitbucket" | "buildkite" | "eventbridge" | "forge" | "schedule" | "replay";
+/**
+ * Where an inbound event came from. The core's own sources are here; front doors and integrations
+ * that receive deliveries add theirs by declaration merging in their folder:
+ *   declare module "../models/delivery" { interface DeliverySources { forge: true } }
+ */
+export interface DeliverySources {
+  /** Work a schedule started (review radar digests). */
+  schedule: true;
+  /** A delivery replayed from the activity log. */
+  replay: true;
+}
+export type DeliverySource = keyof DeliverySources & string;
 
 /** An accepted inbound event, stored before it is acknowledged. */
 export class Delivery extends Model<InferAttributes<Delivery>, InferCreationAttributes<Delivery>> {

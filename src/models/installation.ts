@@ -1,8 +1,17 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from "sequelize";
 
-/** How the app reaches Bitbucket for this installation; each front door registers its own kind. */
-export type CredentialKind = "connect-jwt" | "forge-system-token";
-export type HostKind = "connect" | "forge";
+/**
+ * Which front door an installation came through (`host`) and how the app reaches Bitbucket for it
+ * (`credentialKind`). Open sets: each front door adds its own by declaration merging in its folder
+ * (`src/connect/index.ts`, `src/forge/index.ts`), as integrations add events to `EventMap`:
+ *   declare module "../models/installation" { interface HostKinds { connect: true } interface CredentialKinds { "connect-jwt": true } }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface HostKinds {}
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface CredentialKinds {}
+export type HostKind = keyof HostKinds & string;
+export type CredentialKind = keyof CredentialKinds & string;
 
 /**
  * One installation of the app in one workspace, through one front door. Secrets (the Connect

@@ -1,9 +1,12 @@
+import type { HostKind } from "../../src/models/installation";
+
 /**
  * What the server-side page shell hands the page (a JSON `<script id="bootstrap">`): which host
  * loaded it, its session token, the repository and the viewing user.
  */
 export interface PageBootstrap {
-  host: "connect" | "forge";
+  /** The front door that served the page (`HostKinds`, widened by each door's declaration merging): picks the transport. */
+  host: HostKind;
   page: string;
   /** Connect: the page API token for `/connect/api` calls (bound to viewer and repository; renewed from `X-acpt`). */
   token: string | null;

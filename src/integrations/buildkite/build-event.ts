@@ -45,3 +45,12 @@ declare module "../../pipeline/events" {
     "buildkite.report": BuildkiteReportJob;
   }
 }
+
+declare module "../../models/delivery" {
+  interface DeliverySources {
+    /** Buildkite webhooks (`/inbound/buildkite/webhook/:installationId`). */
+    buildkite: true;
+    /** Buildkite partner events through an EventBridge API destination (`/inbound/buildkite/eventbridge/:installationId`). */
+    eventbridge: true;
+  }
+}

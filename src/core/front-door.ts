@@ -1,0 +1,57 @@
+import type { Express, Router } from "express";
+import type { AuthDeps, BitbucketAuth, CredentialFactories } from "../bitbucket/auth";
+import type { CredentialKind, HostKind } from "../models/installation";
+import type { InstallationView } from "./installations";
+import type { Services } from "./services";
+
+/**
+ * A front door: one way Bitbucket (and its users) reach the app — Connect, Forge, next Data Center.
+ * It owns its host kind, the credential kinds of the installations it creates, and its routes
+ * (lifecycle, inbound deliveries through `acceptDelivery`, pages, and the host-agnostic JSON API
+ * behind its own authentication, which sets the request's `Principal`). Everything behind it (ingest,
+ * handlers, settings, integrations) is shared. Its kinds are added to `HostKinds` / `CredentialKinds`
+ * / `DeliverySources` by declaration merging in its own folder.
+ */
+export interface FrontDoor {
+  /** The `Installation.host` / `Principal.host` of what this door creates. */
+  host: HostKind;
+  /** How Bitbucket calls are authorised for each credential kind this door's installations carry. */
+  credentials: CredentialFactories;
+  /** Handlers or ingest hooks of its own, registered with the integrations' (before the worker starts). */
+  register?(services: Services): void;
+  /** Mounts its routes; `api` is the JSON API router to serve behind its authentication. */
+  mount(app: Express, services: Services, api: Router): void;
+}
+
+/**
+ * The front doors of one app instance (held in `Services.doors`). Refuses two doors claiming the
+ * same host kind or credential kind, and finds the auth of an installation's credential kind.
+ */
+export class FrontDoors {
+  private readonly factories = new Map<CredentialKind, NonNullable<CredentialFactories[CredentialKind]>>();
+  private readonly byHost = new Map<HostKind, FrontDoor>();
+
+  constructor(readonly all: readonly FrontDoor[]) {
+    for (const door of all) {
+      if (this.byHost.has(door.host)) throw new Error(`two front doors for host ${door.host}`);
+      this.byHost.set(door.host, door);
+      for (const [kind, factory] of Object.entries(door.credentials) as Array<[CredentialKind, CredentialFactories[CredentialKind]]>) {
+        if (!factory) continue;
+        if (this.factories.has(kind)) throw new Error(`two front doors declare credential kind ${kind}`);
+        this.factories.set(kind, factory);
+      }
+    }
+  }
+
+  /** The door of a host kind, or null when this instance does not serve it. */
+  forHost(host: HostKind): FrontDoor | null {
+    return this.byHost.get(host) ?? null;
+  }
+
+  /** The Bitbucket auth of an installation; throws when no door declares its credential kind. */
+  authFor(installation: InstallationView, deps: AuthDeps): BitbucketAuth {
+    const factory = this.factories.get(installation.credentialKind);
+    if (!factory) throw new Error(`No credential provider for ${installation.credentialKind}`);
+    return factory(installation, deps);
+  }
+}
