@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual, createHash } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual, createHash, hkdfSync } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Logger } from "../config/logger";
@@ -30,6 +30,14 @@ export class SecretBox {
     }
     log.warn({ file }, "ENCRYPTION_KEY is not set: using a generated key from the data folder (development only)");
     return SecretBox.fromKeyMaterial(fs.readFileSync(file, "utf8").trim());
+  }
+
+  /**
+   * A 32-byte key for one purpose (e.g. "relay cookie session v1"), derived from the encryption key
+   * with HKDF-SHA256 (RFC 5869): keys of different purposes are independent, and none reveals this one.
+   */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync("sha256", this.key, Buffer.alloc(0), `relay:${purpose}`, 32));
   }
 
   encrypt(plain: string, aad = ""): string {

@@ -10,6 +10,8 @@ export interface PageBootstrap {
   page: string;
   /** Connect: the page API token for `/connect/api` calls (bound to viewer and repository; renewed from `X-acpt`). */
   token: string | null;
+  /** Cookie sessions (`CookieTransport`): the session's CSRF token, sent as `X-CSRF-Token` on writes. */
+  csrfToken?: string | null;
   /** Base path of the JSON API, e.g. `/connect/api`. */
   apiBase: string;
   repository: { uuid: string | null; fullName: string | null };

@@ -76,7 +76,7 @@ export class ConnectTransport extends BaseTransport {
   }
 }
 
-function safeJson(text: string): unknown {
+export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -84,7 +84,7 @@ function safeJson(text: string): unknown {
   }
 }
 
-function isErrorBody(v: unknown): v is { error: string; details?: unknown } {
+export function isErrorBody(v: unknown): v is { error: string; details?: unknown } {
   return typeof v === "object" && v !== null && typeof (v as { error?: unknown }).error === "string";
 }
 
