@@ -25,7 +25,7 @@ describe("Cookie sessions (pages a door serves itself)", () => {
     await h.close();
   });
 
-  const channelOf = async () => (await h.services.settings.get(h.tenant.installation.id, h.repo.uuid, TEST_ID as IntegrationId)) as { channel: string };
+  const channelOf = async () => (await h.services.settings.get(h.tenant.installation.id, h.repo.uuid, TEST_ID as IntegrationId)) as unknown as { channel: string };
 
   it("sets an HttpOnly, SameSite=Lax cookie holding ids only, and yields the same Principal as the Connect and Forge credentials", async () => {
     const { cookie, setCookie } = await r.login(ADMIN, h.repo.uuid);
