@@ -38,9 +38,10 @@ export interface VerifiedSender {
 
 /**
  * One inbound delivery endpoint, described by its steps. Each step may refuse (4xx, nothing stored).
- * - `verify`: who sent it. Either checks the request itself (an HMAC over `rawBodyOf(req)`) or reads
- *   what an authentication middleware mounted before it established (ACE, a FIT). Quick: at most the
- *   lookups the check needs.
+ * - `verify`: who sent it. Either checks the request itself (`verifyHmac` over `rawBodyOf(req)`) or
+ *   reads what an authentication middleware mounted before it established (ACE, a FIT). Quick: at
+ *   most the lookups the check needs. May answer `Ignored` for requests a sender leaves unsigned and
+ *   that are acknowledged without storing (Data Center's `diagnostics:ping`).
  * - `parse`: the event from the body (validated), or `Ignored` for requests acknowledged and dropped.
  * - `scope`: the event must concern the sender's installation (its workspace, its DC instance).
  * - `answer`: the 2xx for a stored or duplicate delivery (default: 204 new, 200 duplicate).
@@ -49,11 +50,15 @@ export interface VerifiedSender {
  */
 export interface DeliveryReceiver<S extends VerifiedSender, P = unknown> {
   source: DeliverySource;
-  verify(req: Request, res: Response): S | Refusal | Promise<S | Refusal>;
+  verify(req: Request, res: Response): S | Refusal | Ignored | Promise<S | Refusal | Ignored>;
   parse(req: Request, sender: S): ParsedDelivery<P> | Refusal | Ignored;
   scope?(delivery: ParsedDelivery<P>, sender: S): Refusal | null;
   answer?(res: Response, result: IngestResult, sender: S): void;
   storeFailure?: "error" | "retry-later";
+}
+
+function ignore(res: Response, ignored: Ignored): void {
+  res.status(ignored.status ?? 202).json(ignored.body ?? { accepted: false, ignored: ignored.ignore });
 }
 
 function defaultAnswer(res: Response, result: IngestResult): void {
@@ -70,12 +75,10 @@ export function acceptDelivery<S extends VerifiedSender, P>(services: Services, 
     try {
       const sender = await receiver.verify(req, res);
       if (isRefusal(sender)) return sendError(res, sender.refuse, sender.reason);
+      if (isIgnored(sender)) return ignore(res, sender);
       const parsed = receiver.parse(req, sender);
       if (isRefusal(parsed)) return sendError(res, parsed.refuse, parsed.reason);
-      if (isIgnored(parsed)) {
-        res.status(parsed.status ?? 202).json(parsed.body ?? { accepted: false, ignored: parsed.ignore });
-        return;
-      }
+      if (isIgnored(parsed)) return ignore(res, parsed);
       const outside = receiver.scope?.(parsed, sender);
       if (outside) return sendError(res, outside.refuse, outside.reason);
       let result: IngestResult;
