@@ -1,5 +1,4 @@
 import express, { Router, type Express } from "express";
-import { FrontDoors, type FrontDoor } from "./core/front-door";
 import type { Server } from "node:http";
 import { loadConfig, type Config } from "./config/config";
 import { createLogger, type Logger } from "./config/logger";
@@ -17,6 +16,7 @@ import { Worker } from "./pipeline/worker";
 import { BitbucketClient } from "./bitbucket/client";
 import type { BitbucketAuth } from "./bitbucket/auth";
 import type { Services } from "./core/services";
+import { FrontDoors, type FrontDoor } from "./core/front-door";
 import { healthRouter } from "./web/health";
 import { createApiRouter, type ApiRouteFactory } from "./web/api";
 import { errorHandler, sendError } from "./web/errors";
