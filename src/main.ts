@@ -5,6 +5,12 @@ import { createLogger } from "./config/logger";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 async function main() {
+  // `node dist/main.js generate-key` (`npm run key:generate`): a new ENCRYPTION_KEY on stdout, nothing else read.
+  if (process.argv[2] === "generate-key") {
+    const { generateKeyMaterial } = await import("./crypto/secrets");
+    process.stdout.write(`${generateKeyMaterial()}\n`);
+    return;
+  }
   // The whole configuration is checked before anything is touched (no data folder, key file,
   // database or migration): every problem on its own line, then exit 2.
   let config;
