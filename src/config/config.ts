@@ -35,7 +35,13 @@ const AwsEnvSchema = z.object({
   HTTPS_PROXY: url("proxy URL").optional(),
   /** Lower-case spelling of HTTPS_PROXY (HTTPS_PROXY wins). */
   https_proxy: url("proxy URL").optional(),
-  /** Self-hosted single tenant: the SDK's default credential chain instead of an assumed role. */
+  /** Proxy for plain-http outbound calls (read by undici's EnvHttpProxyAgent; the app itself calls https only). */
+  HTTP_PROXY: z.string().optional(),
+  /** Lower-case spelling of HTTP_PROXY. */
+  http_proxy: z.string().optional(),
+  /** Comma list of hosts reached directly, not through the proxy (undici's EnvHttpProxyAgent). */
+  NO_PROXY: z.string().optional(),
+  /** Self-hosted single tenant: the SDK's default credential chain (AWS_ACCESS_KEY_ID…, AWS_PROFILE, instance role) instead of an assumed role. */
   RELAY_AWS_DEFAULT_CREDENTIALS: bool.default(false),
   /** Path-style S3 addressing (S3-compatible endpoints: MinIO, s3rver). */
   RELAY_S3_FORCE_PATH_STYLE: bool.default(false),
@@ -80,7 +86,7 @@ export const EnvSchema = z.object({
   WORKER_LEASE_MS: int(100).default(15_000),
   /** Attempts before a failing job is dead (replayable from the activity log). */
   JOB_MAX_ATTEMPTS: int(1, 50).default(8),
-  /** First retry back-off of a failed job, ms (doubling, with jitter). */
+  /** First retry back-off of a failed job, ms (doubling each attempt, full jitter; a Retry-After wins). */
   RETRY_BASE_MS: int(1).default(1000),
   /** Longest retry back-off, ms. */
   RETRY_MAX_MS: int(1).default(15 * 60_000),
@@ -110,7 +116,7 @@ export const EnvSchema = z.object({
   FORGE_API_HOSTS: hostList.default("api.bitbucket.org"),
   /** The Bitbucket site Forge users are on (links in messages). */
   FORGE_SITE_URL: url().default("https://bitbucket.org"),
-  /** Limits on one commit archive (Proton sync): they protect the shared server from any one tenant. */
+  /** Entries (files and folders) one commit archive may hold (Proton sync); the ARCHIVE_* limits protect the shared server from any one tenant. */
   ARCHIVE_MAX_ENTRIES: int(1).default(100_000),
   /** Template folders one archive may hold. */
   ARCHIVE_MAX_TEMPLATE_FOLDERS: int(1).default(100),
@@ -126,7 +132,7 @@ export const EnvSchema = z.object({
 });
 
 /** Variables whose values never appear in an error line (keys, passwords in URLs). */
-const SECRET_VARS = new Set(["ENCRYPTION_KEY", "ENCRYPTION_KEY_PREVIOUS", "DATABASE_URL", "HTTPS_PROXY", "https_proxy"]);
+const SECRET_VARS = new Set(["ENCRYPTION_KEY", "ENCRYPTION_KEY_PREVIOUS", "DATABASE_URL", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]);
 
 /** An empty variable counts as unset (`BASE_URL=` in an env file). */
 function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
