@@ -106,7 +106,7 @@ export const EnvSchema = z.object({
   AC_OPTS: z.string().optional(),
   /** Largest inbound request body, bytes. */
   MAX_BODY_BYTES: int(1024).default(1024 * 1024),
-  /** Days deliveries, finished jobs and settings changes are kept for the activity log. */
+  /** Days deliveries and finished jobs (with their outbound calls and replays) are kept for the activity log. */
   ACTIVITY_RETENTION_DAYS: int(1).default(30),
   /** Forge front door: the manifest's app.id (ari:cloud:ecosystem::app/<uuid> or the bare uuid); unset = door closed. */
   FORGE_APP_ID: z.string().regex(/^(ari:cloud:ecosystem::app\/)?[A-Za-z0-9-]+$/, "must be the Forge app id").optional(),
