@@ -157,7 +157,7 @@ export function localBaseUrlProblem(baseUrl: string): string | null {
 function crossProblems(env: Record<string, string>): string[] {
   const out: string[] = [];
   if (env.NODE_ENV === "production") {
-    if (!env.ENCRYPTION_KEY) out.push("ENCRYPTION_KEY: required when NODE_ENV=production (32 bytes, hex or base64; e.g. `openssl rand -hex 32`)");
+    if (!env.ENCRYPTION_KEY) out.push("ENCRYPTION_KEY: required when NODE_ENV=production (32 bytes, hex or base64: `node dist/main.js generate-key` or `openssl rand -hex 32`)");
     if (!env.BASE_URL) out.push("BASE_URL: required when NODE_ENV=production (the public URL Bitbucket calls)");
     else if (!isTrue(env.ALLOW_LOCAL_BASE_URL)) {
       const local = localBaseUrlProblem(env.BASE_URL);

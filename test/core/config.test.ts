@@ -25,7 +25,7 @@ describe("Configuration: validated whole, before anything is touched", function 
     const { code, stderr } = await runMain({ NODE_ENV: "production", DATA_DIR: data, PORT: "0" }).exited;
     assert.equal(code, 2, stderr);
     assert.deepEqual(problemLines(stderr), [
-      "configuration error: ENCRYPTION_KEY: required when NODE_ENV=production (32 bytes, hex or base64; e.g. `openssl rand -hex 32`)",
+      "configuration error: ENCRYPTION_KEY: required when NODE_ENV=production (32 bytes, hex or base64: `node dist/main.js generate-key` or `openssl rand -hex 32`)",
       "configuration error: BASE_URL: required when NODE_ENV=production (the public URL Bitbucket calls)",
       "configuration error: DATABASE_URL: required when NODE_ENV=production (PostgreSQL); to run one instance on SQLite knowingly set ALLOW_SQLITE_IN_PRODUCTION=true",
     ]);
