@@ -76,9 +76,11 @@ describe("Configuration: validated whole, before anything is touched", function 
 
   it("starts with a valid configuration (the same folders are then created: the checks above are not vacuous)", async () => {
     const data = path.join(dir, "data");
-    const run = runMain({ NODE_ENV: "production", DATA_DIR: data, PORT: "0", ENCRYPTION_KEY: KEY, BASE_URL: "https://relay.example.com", ALLOW_SQLITE_IN_PRODUCTION: "true", LOG_LEVEL: "info", WORKER_ENABLED: "false" });
+    const forgeApp = "ari:cloud:ecosystem::app/0f1e2d3c-aaaa-4bbb-8ccc-123456789abc";
+    const run = runMain({ NODE_ENV: "production", DATA_DIR: data, PORT: "0", ENCRYPTION_KEY: KEY, BASE_URL: "https://relay.example.com", ALLOW_SQLITE_IN_PRODUCTION: "true", FORGE_APP_ID: forgeApp, LOG_LEVEL: "info", WORKER_ENABLED: "false" });
     try {
-      await run.printed("Bitbucket Relay listening");
+      // Forge is the way in: the start-up line names the Forge remote, not the Connect descriptor.
+      await run.printed(`Bitbucket Relay listening; Forge app ${forgeApp}: its manifest's remote baseUrl must be https://relay.example.com`);
       assert.ok(fs.existsSync(path.join(data, "relay.sqlite")));
     } finally {
       run.proc.kill("SIGTERM");
