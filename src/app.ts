@@ -6,6 +6,7 @@ import { Metrics } from "./config/metrics";
 import { Database } from "./db/database";
 import { initCoreModels } from "./models";
 import { SecretBox } from "./crypto/secrets";
+import { startReencryption } from "./crypto/rotation";
 import { HttpClient } from "./http/client";
 import type { DnsLookup } from "./http/outbound-policy";
 import { InstallationService } from "./core/installations";
@@ -56,7 +57,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   const log = opts.log ?? createLogger(config.logLevel);
   const metrics = new Metrics(true);
   // The key first: a key problem must stop the app before the database is created or migrated.
-  const box = SecretBox.load(config.encryptionKey, config.dataDir, log, config.isProduction);
+  const box = SecretBox.load(config.encryptionKey, config.dataDir, log, config.isProduction, config.previousEncryptionKeys);
   const db = Database.open(config.database);
   await db.migrate(log);
   initCoreModels(db.sequelize);
@@ -130,6 +131,8 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   // Activity retention runs where the worker runs (a web-only instance leaves it to the workers).
   const retention = worker ? startRetentionSchedule(services) : null;
   const background = worker ? integrations.flatMap((i) => (i.background ? [i.background(services)] : [])) : [];
+  // ENCRYPTION_KEY rotation: stored secrets move to the current key in the background (src/crypto/rotation.ts).
+  if (worker && box.rotating) background.push(startReencryption({ db, box, log, metrics, afterPass: () => installations.forget() }));
 
   let server: Server | null = null;
   return {

@@ -5,6 +5,12 @@ import { createLogger } from "./config/logger";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 async function main() {
+  // `node dist/main.js generate-key` (`npm run key:generate`): a new ENCRYPTION_KEY on stdout, nothing else read.
+  if (process.argv[2] === "generate-key") {
+    const { generateKeyMaterial } = await import("./crypto/secrets");
+    process.stdout.write(`${generateKeyMaterial()}\n`);
+    return;
+  }
   // The whole configuration is checked before anything is touched (no data folder, key file,
   // database or migration): every problem on its own line, then exit 2.
   let config;
@@ -23,9 +29,13 @@ async function main() {
   const relay = await createRelayApp({ config, log });
   const { server } = await relay.listen(config.port);
   const address = server.address();
+  // Forge is the way in on Bitbucket Cloud; the Connect descriptor is named only when no Forge app is set.
+  const doorLine = config.forge.appId
+    ? `Forge app ${config.forge.appId}: its manifest's remote baseUrl must be ${config.baseUrl}`
+    : `no FORGE_APP_ID: Connect descriptor at ${config.baseUrl}/atlassian-connect.json`;
   log.info(
     { listen: typeof address === "object" && address ? `${address.address}:${address.port}` : address, baseUrl: config.baseUrl, database: config.database.kind, worker: config.worker.enabled },
-    `Bitbucket Relay listening; descriptor at ${config.baseUrl}/atlassian-connect.json`,
+    `Bitbucket Relay listening; ${doorLine}`,
   );
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");

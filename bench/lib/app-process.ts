@@ -119,6 +119,8 @@ export async function startAppProcess(
       CONNECT_ALLOWED_HOSTS: "127.0.0.1,localhost",
       PORT: String(port),
       BASE_URL: url,
+      ALLOW_LOCAL_BASE_URL: "true", // production guardrails: a bench runs on loopback
+      ALLOW_SQLITE_IN_PRODUCTION: "true",
       ...db.env,
       ...env,
     },

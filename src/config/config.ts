@@ -31,33 +31,70 @@ const hostList = z.string().refine((v) => v.split(",").every((h) => /^[a-z0-9*.-
 
 /** Variables read where AWS SDK clients are built (per job), validated with the rest at start-up. */
 const AwsEnvSchema = z.object({
+  /** Proxy for every outbound call (Bitbucket, vendors, AWS); tenant URLs are still checked against the outbound policy. */
   HTTPS_PROXY: url("proxy URL").optional(),
+  /** Lower-case spelling of HTTPS_PROXY (HTTPS_PROXY wins). */
   https_proxy: url("proxy URL").optional(),
-  /** Self-hosted single tenant: the SDK's default credential chain instead of an assumed role. */
+  /** Proxy for plain-http outbound calls (read by undici's EnvHttpProxyAgent; the app itself calls https only). */
+  HTTP_PROXY: z.string().optional(),
+  /** Lower-case spelling of HTTP_PROXY. */
+  http_proxy: z.string().optional(),
+  /** Comma list of hosts reached directly, not through the proxy (undici's EnvHttpProxyAgent). */
+  NO_PROXY: z.string().optional(),
+  /** Self-hosted single tenant: the SDK's default credential chain (AWS_ACCESS_KEY_ID…, AWS_PROFILE, instance role) instead of an assumed role. */
   RELAY_AWS_DEFAULT_CREDENTIALS: bool.default(false),
   /** Path-style S3 addressing (S3-compatible endpoints: MinIO, s3rver). */
   RELAY_S3_FORCE_PATH_STYLE: bool.default(false),
 });
 
-const EnvSchema = z.object({
+/** Comma list of encryption keys (each as ENCRYPTION_KEY). */
+const keyList = z.string().refine((v) => v.split(",").every((k) => isEncryptionKey(k.trim())), "must be a comma list of keys, each 32 bytes: 64 hex characters or base64");
+
+/** Every variable the app reads; each with a one-line `/** … *\/` doc comment (docs/configuration.md is generated from them: `npm run docs:config`). */
+export const EnvSchema = z.object({
+  /** `production` turns on the production guardrails (HTTPS BASE_URL, ENCRYPTION_KEY, PostgreSQL); `test` is for the test suite. */
   NODE_ENV: z.string().default("development"),
+  /** TCP port the HTTP server listens on (0: any free port). */
   PORT: int(0, 65535).default(3000),
+  /** The public https URL Bitbucket, Forge and vendors call; every copied inbound URL starts with it. Required in production. Default: http://localhost:<PORT>. */
   BASE_URL: url().optional(),
+  /** Production tests and benches on one machine only: accept an http:// or loopback BASE_URL under NODE_ENV=production. */
+  ALLOW_LOCAL_BASE_URL: bool.default(false),
+  /** The Connect app key (the descriptor's `key`). */
   APP_KEY: z.string().min(1).max(64, "must be at most 64 characters").default("bitbucket-relay"),
+  /** Folder for the SQLite file and, outside production, the generated development key. */
   DATA_DIR: z.string().default("data"),
+  /** PostgreSQL connection URL (postgres://user:password@host:5432/db); unset = SQLite. Required in production unless ALLOW_SQLITE_IN_PRODUCTION. */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, "must be a postgres:// or postgresql:// URL").optional(),
+  /** SQLite database file when DATABASE_URL is unset. Default: <DATA_DIR>/relay.sqlite. */
   SQLITE_FILE: z.string().optional(),
+  /** Run a single production instance on SQLite knowingly (no second instance, back up the file and the key). */
+  ALLOW_SQLITE_IN_PRODUCTION: bool.default(false),
+  /** The key that encrypts stored secrets (AES-256-GCM): 32 bytes as 64 hex characters or base64 (`npm run key:generate`). Required in production; outside it a generated key under DATA_DIR. */
   ENCRYPTION_KEY: z.string().refine(isEncryptionKey, "must be 32 bytes: 64 hex characters or base64").optional(),
+  /** Rotation: former keys (comma list) still accepted for decryption; the worker re-encrypts every stored secret with ENCRYPTION_KEY, then they can be removed. */
+  ENCRYPTION_KEY_PREVIOUS: keyList.optional(),
+  /** pino log level of the JSON log lines on stdout. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
+  /** Run the job worker (and background schedules) in this process; false = web only. */
   WORKER_ENABLED: bool.default(true),
+  /** Jobs one worker runs at once. */
   WORKER_CONCURRENCY: int(1, 64).default(4),
+  /** How often an idle worker looks for ready jobs, ms (new jobs of this instance wake it at once). */
   WORKER_POLL_MS: int(10).default(1000),
+  /** How long a claimed job stays leased to its worker, ms; a crashed worker's jobs are claimable again after it. */
   WORKER_LEASE_MS: int(100).default(15_000),
+  /** Attempts before a failing job is dead (replayable from the activity log). */
   JOB_MAX_ATTEMPTS: int(1, 50).default(8),
+  /** First retry back-off of a failed job, ms (doubling each attempt, full jitter; a Retry-After wins). */
   RETRY_BASE_MS: int(1).default(1000),
+  /** Longest retry back-off, ms. */
   RETRY_MAX_MS: int(1).default(15 * 60_000),
+  /** Timeout of one outbound HTTP call, ms. */
   HTTP_TIMEOUT_MS: int(1).default(10_000),
+  /** Quick retries of an outbound call inside one job attempt (429/5xx/network). */
   HTTP_INLINE_RETRIES: int(0, 10).default(2),
+  /** Longest wait for an inline retry, ms (a longer Retry-After fails the attempt and the job retries later). */
   HTTP_INLINE_RETRY_MAX_WAIT_MS: int(0).default(5_000),
   /** Development and tests only: tenant-configured URLs (alert targets, chat webhooks) may reach loopback, over http too. */
   OUTBOUND_ALLOW_LOOPBACK: bool.default(false),
@@ -67,39 +104,70 @@ const EnvSchema = z.object({
   CONNECT_LOAD_ALL_JS: bool.optional(),
   /** Options for atlassian-connect-express (it reads AC_OPTS itself; the app adds `no-reg`). */
   AC_OPTS: z.string().optional(),
+  /** Largest inbound request body, bytes. */
   MAX_BODY_BYTES: int(1024).default(1024 * 1024),
+  /** Days deliveries and finished jobs (with their outbound calls and replays) are kept for the activity log. */
   ACTIVITY_RETENTION_DAYS: int(1).default(30),
   /** Forge front door: the manifest's app.id (ari:cloud:ecosystem::app/<uuid> or the bare uuid); unset = door closed. */
   FORGE_APP_ID: z.string().regex(/^(ari:cloud:ecosystem::app\/)?[A-Za-z0-9-]+$/, "must be the Forge app id").optional(),
+  /** Where Forge's invocation-token signing keys are fetched. */
   FORGE_JWKS_URL: url().default("https://forge.cdn.prod.atlassian-dev.net/.well-known/jwks.json"),
   /** Comma list of hosts a FIT's Bitbucket apiBaseUrl may name (the system token is only ever sent there). */
   FORGE_API_HOSTS: hostList.default("api.bitbucket.org"),
+  /** The Bitbucket site Forge users are on (links in messages). */
   FORGE_SITE_URL: url().default("https://bitbucket.org"),
-  /** Limits on one commit archive (Proton sync): they protect the shared server from any one tenant. */
+  /** Entries (files and folders) one commit archive may hold (Proton sync); the ARCHIVE_* limits protect the shared server from any one tenant. */
   ARCHIVE_MAX_ENTRIES: int(1).default(100_000),
+  /** Template folders one archive may hold. */
   ARCHIVE_MAX_TEMPLATE_FOLDERS: int(1).default(100),
+  /** Files under one template folder. */
   ARCHIVE_MAX_TEMPLATE_FILES: int(1).default(500),
+  /** Unpacked size of one archive, MiB. */
   ARCHIVE_MAX_MIB: int(1).default(1024),
+  /** Largest unpacked/packed size ratio (zip-bomb guard). */
   ARCHIVE_MAX_RATIO: z.coerce.number().min(1).default(100),
+  /** Longest time reading one archive, seconds. */
   ARCHIVE_MAX_SECONDS: z.coerce.number().min(1).default(300),
   ...AwsEnvSchema.shape,
 });
 
 /** Variables whose values never appear in an error line (keys, passwords in URLs). */
-const SECRET_VARS = new Set(["ENCRYPTION_KEY", "DATABASE_URL", "HTTPS_PROXY", "https_proxy"]);
+const SECRET_VARS = new Set(["ENCRYPTION_KEY", "ENCRYPTION_KEY_PREVIOUS", "DATABASE_URL", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]);
 
 /** An empty variable counts as unset (`BASE_URL=` in an env file). */
 function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string" && e[1].trim() !== ""));
 }
 
+const isTrue = (v: string | undefined) => v === "1" || v === "true" || v === "yes";
+
+/** Why a production BASE_URL is not public HTTPS (http://, localhost, a loopback or unspecified address), or null. */
+export function localBaseUrlProblem(baseUrl: string): string | null {
+  if (!URL.canParse(baseUrl)) return null; // the schema reports it
+  const u = new URL(baseUrl);
+  if (u.protocol !== "https:") return "must be an https:// URL";
+  const host = u.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (host === "localhost" || host.endsWith(".localhost") || /^127\./.test(host) || host === "::1" || host === "0.0.0.0" || host === "::") {
+    return `must not be a local address (${host})`;
+  }
+  return null;
+}
+
 /** Problems that involve several variables (each a complete line). */
 function crossProblems(env: Record<string, string>): string[] {
   const out: string[] = [];
   if (env.NODE_ENV === "production") {
-    if (!env.ENCRYPTION_KEY) out.push("ENCRYPTION_KEY: required when NODE_ENV=production (32 bytes, hex or base64; e.g. `openssl rand -hex 32`)");
+    if (!env.ENCRYPTION_KEY) out.push("ENCRYPTION_KEY: required when NODE_ENV=production (32 bytes, hex or base64: `node dist/main.js generate-key` or `openssl rand -hex 32`)");
     if (!env.BASE_URL) out.push("BASE_URL: required when NODE_ENV=production (the public URL Bitbucket calls)");
+    else if (!isTrue(env.ALLOW_LOCAL_BASE_URL)) {
+      const local = localBaseUrlProblem(env.BASE_URL);
+      if (local) out.push(`BASE_URL: ${local} when NODE_ENV=production (Bitbucket and the vendors must reach it over HTTPS)`);
+    }
+    if (!env.DATABASE_URL && !isTrue(env.ALLOW_SQLITE_IN_PRODUCTION)) {
+      out.push("DATABASE_URL: required when NODE_ENV=production (PostgreSQL); to run one instance on SQLite knowingly set ALLOW_SQLITE_IN_PRODUCTION=true");
+    }
   }
+  if (env.ENCRYPTION_KEY_PREVIOUS && !env.ENCRYPTION_KEY) out.push("ENCRYPTION_KEY_PREVIOUS: needs ENCRYPTION_KEY (the current key) beside it");
   const base = Number(env.RETRY_BASE_MS ?? 1000);
   const max = Number(env.RETRY_MAX_MS ?? 15 * 60_000);
   if (Number.isFinite(base) && Number.isFinite(max) && max < base) out.push(`RETRY_MAX_MS: must be at least RETRY_BASE_MS (${base})`);
@@ -115,6 +183,8 @@ export interface Config {
   dataDir: string;
   database: { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
   encryptionKey: string | undefined;
+  /** Former keys still accepted for decryption (ENCRYPTION_KEY_PREVIOUS); see src/crypto/rotation.ts. */
+  previousEncryptionKeys: string[];
   logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
   worker: { enabled: boolean; concurrency: number; pollMs: number; leaseMs: number; maxAttempts: number };
   retry: { baseMs: number; maxMs: number };
@@ -190,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       ? { kind: "postgres", url: e.DATABASE_URL }
       : { kind: "sqlite", file: e.SQLITE_FILE ?? path.join(dataDir, "relay.sqlite") },
     encryptionKey: e.ENCRYPTION_KEY,
+    previousEncryptionKeys: (e.ENCRYPTION_KEY_PREVIOUS ?? "").split(",").map((k) => k.trim()).filter(Boolean),
     logLevel: e.LOG_LEVEL,
     worker: {
       enabled: e.WORKER_ENABLED,

@@ -46,6 +46,17 @@ export class Metrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  readonly secretsReencrypted = new Counter({
+    name: "relay_secrets_reencrypted_total",
+    help: "Stored secrets moved from a previous ENCRYPTION_KEY to the current one (key rotation)",
+    labelNames: ["table"] as const,
+    registers: [this.registry],
+  });
+  readonly secretsUnreadable = new Gauge({
+    name: "relay_secrets_unreadable",
+    help: "Stored secrets the last key-rotation pass could open with no configured key",
+    registers: [this.registry],
+  });
 
   constructor(defaults = false) {
     if (defaults) collectDefaultMetrics({ register: this.registry });

@@ -47,6 +47,11 @@ export function toView(i: Installation): InstallationView {
   };
 }
 
+/** Associated data of an installation's `secrets_enc` (binds it to the row; src/crypto/rotation.ts). */
+export function installationSecretsAad(id: string): string {
+  return `installation:${id}`;
+}
+
 /** Installations of the app, whatever front door they came through. */
 export class InstallationService {
   private readonly purgeHooks: PurgeHook[] = [];
@@ -79,7 +84,7 @@ export class InstallationService {
   ) {}
 
   private aad(id: string) {
-    return `installation:${id}`;
+    return installationSecretsAad(id);
   }
 
   async install(input: InstallInput): Promise<InstallationView> {

@@ -17,6 +17,8 @@ export class Database {
   constructor(
     readonly sequelize: Sequelize,
     private readonly walFile = false,
+    /** PostgreSQL: the connection URL (the migration run opens its own connection). */
+    private readonly url?: string,
   ) {
     this.dialect = sequelize.getDialect() as Dialect;
   }
@@ -32,6 +34,8 @@ export class Database {
           logging: false,
           pool: { max: 10, min: 0, idle: 10_000 },
         }),
+        false,
+        database.url,
       );
     }
     if (database.file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(database.file)), { recursive: true });
@@ -60,9 +64,33 @@ export class Database {
     }
   }
 
+  /**
+   * Runs the migrations not yet recorded in `schema_migrations`. On PostgreSQL the whole run is one
+   * transaction on one connection, behind a transaction-level advisory lock: instances starting at
+   * once run it one after the other (the later ones find nothing to do), and a start killed half-way
+   * leaves the schema as it was (PostgreSQL DDL is transactional), never a change without its record.
+   */
   async migrate(log?: Logger): Promise<void> {
     // Write-ahead logging: readers never block the writer; set once, kept by the database file.
     if (this.walFile) await this.sequelize.query("PRAGMA journal_mode=WAL");
+    if (this.dialect !== "postgres" || !this.url) return this.runMigrations(this.sequelize, log);
+    const one = new Sequelize(this.url, { dialect: "postgres", logging: false, pool: { max: 1, min: 1 } });
+    try {
+      await one.query("BEGIN");
+      try {
+        await one.query("SELECT pg_advisory_xact_lock(:key)", { replacements: { key: MIGRATION_LOCK_KEY } });
+        await this.runMigrations(one, log);
+        await one.query("COMMIT");
+      } catch (err) {
+        await one.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      await one.close();
+    }
+  }
+
+  private async runMigrations(sequelize: Sequelize, log?: Logger): Promise<void> {
     const umzug = new Umzug({
       migrations: {
         glob: ["migrations/*.{ts,js}", { cwd: __dirname, ignore: ["**/*.d.ts"] }],
@@ -74,8 +102,8 @@ export class Database {
           return { name: name.replace(/\.js$/, ".ts"), up: () => mod.up(context), down: () => mod.down(context) };
         },
       },
-      context: this.sequelize.getQueryInterface(),
-      storage: new SequelizeStorage({ sequelize: this.sequelize, tableName: "schema_migrations" }),
+      context: sequelize.getQueryInterface(),
+      storage: new SequelizeStorage({ sequelize, tableName: "schema_migrations" }),
       logger: undefined,
     });
     const done = await umzug.up();
@@ -86,6 +114,9 @@ export class Database {
     await this.sequelize.close();
   }
 }
+
+/** The advisory-lock key every instance takes while migrating ("relay-migrations" as a number). */
+const MIGRATION_LOCK_KEY = 7_264_913_572;
 
 export interface Migration {
   up(q: ReturnType<Sequelize["getQueryInterface"]>): Promise<void>;

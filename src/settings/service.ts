@@ -33,6 +33,11 @@ export interface SettingsPatch {
   secrets?: Record<string, string | null>;
 }
 
+/** Associated data of a repository's settings secrets (binds them to the row; src/crypto/rotation.ts). */
+export function repoSettingsSecretsAad(installationId: string, repositoryUuid: string): string {
+  return `repo-settings:${installationId}:${repositoryUuid}`;
+}
+
 /**
  * Per-repository settings: one row per (installation, repository), a validated document per
  * integration, secret fields encrypted (bound to the row) and never returned in full.
@@ -72,7 +77,7 @@ export class SettingsService {
   }
 
   private aad(installationId: string, repositoryUuid: string) {
-    return `repo-settings:${installationId}:${repositoryUuid}`;
+    return repoSettingsSecretsAad(installationId, repositoryUuid);
   }
 
   private async load(installationId: string, repositoryUuid: string, transaction?: Transaction) {

@@ -24,6 +24,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
     JOB_MAX_ATTEMPTS: "4",
     OUTBOUND_ALLOW_LOOPBACK: "true",
     BASE_URL: "http://127.0.0.1:1", // replaced by the real address once listening
+    // Tests that run as NODE_ENV=production listen on loopback, on SQLite unless TEST_DATABASE_URL.
+    ALLOW_LOCAL_BASE_URL: "true",
+    ALLOW_SQLITE_IN_PRODUCTION: "true",
     PORT: "0",
     ...env,
   });

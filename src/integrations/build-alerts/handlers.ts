@@ -1,6 +1,7 @@
 import type { HandlerRegistry } from "../../pipeline/registry";
 import type { Services } from "../../core/services";
 import { matchesAny } from "./filters";
+import { phaseOf } from "../../core/build-phase";
 import { identityOf } from "./identity";
 import { applyStatus, NOTIFY_JOB, registerIncidentPurge } from "./incidents";
 import { NotifyJobSchema, notifyTarget } from "./notify";
@@ -27,6 +28,19 @@ export function registerBuildAlerts(registry: HandlerRegistry, services: Service
       }
       const snapshot = snapshotOf(ctx.payload);
       const targets = enabledTargets(settings);
+      // Only a FAILED status needs to know whether its build still runs (the paging policy's `openWhen`).
+      const phase =
+        snapshot.state === "FAILED"
+          ? await phaseOf(ctx.services, {
+              installationId: ctx.installation.id,
+              repositoryUuid: ctx.repository.uuid,
+              commit: snapshot.commit,
+              key: snapshot.key,
+              state: snapshot.state,
+              name: snapshot.name,
+              description: snapshot.description,
+            })
+          : "finished";
       const { decision, incident } = await applyStatus(ctx.services, {
         installationId: ctx.installation.id,
         repositoryUuid: ctx.repository.uuid,
@@ -34,11 +48,13 @@ export function registerBuildAlerts(registry: HandlerRegistry, services: Service
         snapshot,
         eventAt: statusTime(snapshot, ctx.delivery?.receivedAt ?? Date.now()),
         targets,
+        policy: { openWhen: settings.openWhen, resolveWhen: settings.resolveWhen },
+        phase,
         deliveryId: ctx.delivery?.id ?? null,
       });
       if (decision.kind === "ignore") return { ignored: decision.reason };
       ctx.services.queue.notify();
-      return { done: { action: decision.kind, identity: incident?.dedup_key ?? identity.dedupKey, incidentId: incident?.id, targets } };
+      return { done: { action: decision.kind, phase, identity: incident?.dedup_key ?? identity.dedupKey, incidentId: incident?.id, targets } };
     },
   );
 

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { QueryTypes, UniqueConstraintError, type Transaction } from "sequelize";
 import type { Services } from "../../core/services";
-import { decide, type Decision, type IncidentState } from "./lifecycle";
+import { decide, type Decision, type IncidentState, type PagingPolicy } from "./lifecycle";
+import type { BuildPhase } from "../../core/build-phase";
 import type { IncidentIdentity } from "./identity";
 import type { StatusSnapshot } from "./snapshot";
 import type { TargetId } from "./settings";
@@ -45,6 +46,9 @@ export interface StatusInput {
   eventAt: number;
   /** Targets switched on now: each gets a notify job when the incident opens or closes. */
   targets: TargetId[];
+  /** The repository's paging policy and whether the status's build is still running. */
+  policy?: PagingPolicy;
+  phase?: BuildPhase;
   deliveryId: string | null;
 }
 
@@ -89,7 +93,7 @@ async function applyOnce(services: Services, input: StatusInput): Promise<{ deci
       key,
       transaction,
     );
-    const decision = decide(input.snapshot.state, row ? { state: row.state, lastStatusAt: Number(row.last_status_at) } : null, input.eventAt);
+    const decision = decide(input.snapshot.state, row ? { state: row.state, lastStatusAt: Number(row.last_status_at) } : null, input.eventAt, input.policy, input.phase);
     const now = Date.now();
     const status = JSON.stringify(input.snapshot);
     if (decision.kind === "ignore") {

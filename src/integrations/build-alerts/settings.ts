@@ -23,6 +23,10 @@ export const BuildAlertsSchema = z
     branches: globs,
     /** Only statuses with these keys (globs); empty: every key. */
     statusKeys: globs,
+    /** Paging policy, when to open: `failed` (a finished build failed) or `failing` (already when a job failed, the build still running). */
+    openWhen: z.enum(["failed", "failing"]).default("failed"),
+    /** Paging policy, when to resolve: `passed` (a later success) or `passedOrRunning` (also when a new run starts). */
+    resolveWhen: z.enum(["passed", "passedOrRunning"]).default("passed"),
     alertopsEnabled: z.boolean().default(false),
     /** The AlertOps inbound integration URL (it carries the integration's API key: stored as a secret). */
     alertopsUrl: httpUrl.optional(),
@@ -62,7 +66,7 @@ export function enabledTargets(s: BuildAlertsSettings): TargetId[] {
 export const buildAlerts = defineIntegration<BuildAlertsSettings>({
   id: "build-alerts",
   title: "Build alerts",
-  description: "Opens an incident in AlertOps, PagerDuty or your webhook when a build fails, and closes it when the build passes or runs again.",
+  description: "Opens an incident in AlertOps, PagerDuty or your webhook when a build fails, and resolves it when a later build passes (the paging policy can open already while failing, or resolve when a new run starts).",
   schema: BuildAlertsSchema,
   secretFields: ["alertopsUrl", "pagerdutyRoutingKey", "webhookSecret"],
   outboundUrls: ["alertopsUrl", "pagerdutyEventsUrl", "webhookUrl"],

@@ -8,6 +8,8 @@ import { isKnownState, rankOf, statusFor } from "./mapping";
 import { bitbucketHosts, redactGitUrl } from "./repo-url";
 import { selectRepositories, skipReason } from "./routing";
 import { ReportedStatusStore } from "./reported-store";
+import { registerPhaseSource } from "../../core/build-phase";
+import { buildkitePhase } from "./build-phase";
 
 const ReportJobSchema: z.ZodType<BuildkiteReportJob> = z.object({
   eventId: z.string().min(1),
@@ -47,6 +49,8 @@ const MAX_CATCH_UP = 5;
  */
 export function registerBuildkiteHandlers(registry: HandlerRegistry, services: Services): void {
   const store = new ReportedStatusStore(services.db);
+  // Build alerts' paging policy asks whether a FAILED status's build is still running (Buildkite `failing`).
+  registerPhaseSource("buildkite", buildkitePhase);
   services.installations.onPurge((id) => store.purge(id));
 
   registry.on("buildkite:build", { name: "buildkite.route", integration: "buildkite" }, async (ctx) => {

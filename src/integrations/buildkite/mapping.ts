@@ -75,6 +75,22 @@ const DESCRIPTION: Record<string, string> = {
   not_run: "Build not run: every step was skipped",
 };
 
+/**
+ * Buildkite states in which the build has ended: nothing runs until someone acts (a `blocked` build
+ * waits at a block step). `failing` (a job failed, others still running), `waiting_failed` and
+ * `canceling` are still running.
+ */
+const FINISHED = new Set(["passed", "failed", "canceled", "cancelled", "skipped", "not_run", "blocked"]);
+
+export function phaseOfBuildState(state: string): "running" | "finished" {
+  return FINISHED.has(state) ? "finished" : "running";
+}
+
+/** The Buildkite state whose status description this is (the app writes DESCRIPTION), or null. */
+export function buildStateOfDescription(description: string): string | null {
+  return Object.entries(DESCRIPTION).find(([, d]) => d === description)?.[0] ?? null;
+}
+
 export function isKnownState(state: string): boolean {
   return state === "blocked" || state in STATE_MAP;
 }

@@ -3,7 +3,7 @@ import { AlertsBed, HASH, ROUTING_KEY, WEBHOOK_SECRET } from "./support";
 import { signWebhook } from "../../../src/integrations/build-alerts/targets/webhook";
 import { listIncidents } from "../../../src/integrations/build-alerts/incidents";
 
-describe("Build alerts: FAILED opens, SUCCESSFUL/INPROGRESS closes, duplicates do nothing", () => {
+describe("Build alerts: FAILED opens, SUCCESSFUL closes (INPROGRESS too when the policy says so), duplicates do nothing", () => {
   let bed: AlertsBed;
   before(async () => {
     bed = await AlertsBed.start();
@@ -140,13 +140,16 @@ describe("Build alerts: FAILED opens, SUCCESSFUL/INPROGRESS closes, duplicates d
     assert.match(resultOf(job).reason as string, /older/);
   });
 
-  it("FAILED opens again (same identity, a new commit), and INPROGRESS (a re-run) closes", async () => {
+  it("FAILED opens again (same identity, a new commit); INPROGRESS (a re-run) closes under resolveWhen: passedOrRunning", async () => {
     const open = await bed.send("FAILED", { at: 50, hash: "f".repeat(40) });
     assert.equal(resultOf(open).action, "open");
     await bed.settled("build-alerts.notify", 9);
     assert.equal(bed.pd.open.get(`${ROUTING_KEY}|${identity}`)?.triggers, 1, "a new PagerDuty alert after the resolve");
     const reopened = (bed.hook.requests.at(-1)!.body as { incident: { opens: number } }).incident.opens;
     assert.equal(reopened, 2);
+    const kept = await bed.send("INPROGRESS", { at: 55, hash: "e".repeat(40) });
+    assert.match(resultOf(kept).reason as string, /paging policy resolves on a later success/, "the default keeps it open while a new run goes");
+    await bed.configure({ resolveWhen: "passedOrRunning" });
     const close = await bed.send("INPROGRESS", { at: 60, hash: "e".repeat(40) });
     assert.equal(resultOf(close).action, "close");
     await bed.settled("build-alerts.notify", 12);

@@ -14,7 +14,11 @@ describe("Build alerts: the rule table, identity and filters", () => {
     assert.equal(decide("FAILED", closed, 200).kind, "open");
     assert.deepEqual(decide("FAILED", open, 200), { kind: "ignore", reason: "duplicate: an incident is already open for this build", duplicate: true });
     assert.equal(decide("SUCCESSFUL", open, 200).kind, "close");
-    assert.equal(decide("INPROGRESS", open, 200).kind, "close");
+    assert.equal(decide("INPROGRESS", open, 200).kind, "ignore", "default policy: a new run does not resolve");
+    assert.equal(decide("INPROGRESS", open, 200, { openWhen: "failed", resolveWhen: "passedOrRunning" }).kind, "close");
+    assert.equal(decide("FAILED", null, 1, undefined, "running").kind, "ignore", "default policy: a failing, still running build does not open");
+    assert.equal(decide("FAILED", null, 1, { openWhen: "failing", resolveWhen: "passed" }, "running").kind, "open");
+    assert.equal(decide("FAILED", null, 1, undefined, "finished").kind, "open");
     assert.equal(decide("SUCCESSFUL", null, 200).kind, "ignore");
     assert.equal(decide("STOPPED", open, 200).kind, "ignore");
     assert.equal(decide("SUCCESSFUL", open, 50).kind, "ignore", "older than the last status seen");

@@ -30,7 +30,7 @@ export class AlertsBed {
   ) {}
 
   /** `opts`: the app's env and DNS lookup (the outbound policy's tests close loopback and map names). */
-  static async start(opts: Pick<HarnessOptions, "env" | "dnsLookup"> = {}): Promise<AlertsBed> {
+  static async start(opts: Pick<HarnessOptions, "env" | "dnsLookup" | "integrations"> = {}): Promise<AlertsBed> {
     const pd = await new FakePagerDuty().start();
     pd.routingKeys.add(ROUTING_KEY);
     const ao = await new FakeAlertOps().start();
