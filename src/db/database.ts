@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { Sequelize, Transaction } from "sequelize";
-import { Umzug, SequelizeStorage } from "umzug";
 import { tuneSqliteConnections } from "./sqlite-connections";
+import { migrationFiles } from "./migration-files";
 import type { Logger } from "../config/logger";
 import type { Config } from "../config/config";
 
@@ -60,26 +60,35 @@ export class Database {
     }
   }
 
+  /**
+   * Brings the schema up to date: runs the migrations not yet recorded in `schema_migrations`, in
+   * name order (umzug). When every migration is recorded — every start-up but the first after an
+   * upgrade — one query decides it and umzug is not loaded at all.
+   */
   async migrate(log?: Logger): Promise<void> {
     // Write-ahead logging: readers never block the writer; set once, kept by the database file.
     if (this.walFile) await this.sequelize.query("PRAGMA journal_mode=WAL");
+    const files = migrationFiles();
+    const applied = await this.appliedMigrations();
+    if (applied && files.every((f) => applied.has(f.name))) return;
+    const { Umzug, SequelizeStorage } = await import("umzug");
+    const context = this.sequelize.getQueryInterface();
     const umzug = new Umzug({
-      migrations: {
-        glob: ["migrations/*.{ts,js}", { cwd: __dirname, ignore: ["**/*.d.ts"] }],
-        resolve: ({ name, path: file, context }) => {
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          const mod = require(file!) as Migration;
-          // Recorded under its source name (`0001-core.ts`) whether it runs from src/ (tsx) or compiled
-          // (dist/migrations/0001-core.js): a database migrated by either is up to date for the other.
-          return { name: name.replace(/\.js$/, ".ts"), up: () => mod.up(context), down: () => mod.down(context) };
-        },
-      },
-      context: this.sequelize.getQueryInterface(),
+      migrations: files.map((f) => ({ name: f.name, up: () => f.load().up(context), down: () => f.load().down(context) })),
+      context,
       storage: new SequelizeStorage({ sequelize: this.sequelize, tableName: "schema_migrations" }),
       logger: undefined,
     });
     const done = await umzug.up();
     if (done.length) log?.info({ migrations: done.map((m) => m.name) }, "database migrated");
+  }
+
+  /** Names recorded in `schema_migrations` (umzug's SequelizeStorage table), or null when there is no such table yet. */
+  private async appliedMigrations(): Promise<Set<string> | null> {
+    const tables = (await this.sequelize.getQueryInterface().showAllTables()) as Array<string | { tableName: string }>;
+    if (!tables.some((t) => (typeof t === "string" ? t : t.tableName) === "schema_migrations")) return null;
+    const [rows] = await this.sequelize.query("SELECT name FROM schema_migrations");
+    return new Set((rows as Array<{ name: string }>).map((r) => r.name));
   }
 
   async close(): Promise<void> {
