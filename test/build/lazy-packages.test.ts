@@ -65,9 +65,9 @@ describe("Build: lazily loaded packages", function () {
     const dir = fs.mkdtempSync(path.join(ROOT, "test-artifacts", "lazy-"));
     try {
       const contents = `
-        import { Umzug, UmzugCLI } from "umzug";
+        import { Umzug, UmzugCLI, memoryStorage } from "umzug";
         const isLoaded = (p) => Object.keys(require.cache).some((f) => f.includes("/node_modules/" + p + "/"));
-        const umzug = new Umzug({ migrations: [{ name: "a", up: async () => undefined }], logger: undefined });
+        const umzug = new Umzug({ migrations: [{ name: "a", up: async () => undefined }], storage: memoryStorage(), logger: undefined });
         umzug.up().then((done) => {
           const before = isLoaded("@rushstack/ts-command-line");
           const cli = typeof UmzugCLI;

@@ -79,7 +79,7 @@ describe("Production runtime: the compiled server needs only `dependencies`", fu
   it("bundles only files of packages that `npm ci --omit=dev` installs, and one file for the whole server", () => {
     const modulesRoot = fs.realpathSync(path.join(ROOT, "node_modules"));
     const outputs = Object.keys(meta.outputs).filter((f) => f.endsWith(".js"));
-    assert.deepEqual(outputs.map((f) => path.basename(f)), ["main.js"], "migrations are bundled into main.js");
+    assert.deepEqual(outputs.map((f) => path.basename(f)).sort(), ["main.js", "server.js"], "the entry and the server, the migrations bundled into it");
     const inputs = Object.keys(Object.values(meta.outputs).find((o) => o.entryPoint)!.inputs).map((f) => path.resolve(ROOT, f));
     const keys = new Set(inputs.map((f) => lockKeyOf(f, modulesRoot)).filter((k): k is string => k !== null));
     assert.ok(keys.has("node_modules/express") && keys.has("node_modules/sequelize"), "the start-up packages are bundled");
@@ -92,6 +92,8 @@ describe("Production runtime: the compiled server needs only `dependencies`", fu
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "relay-runtime-"));
     const sqlite = path.join(work, "relay.sqlite");
     const runs: string[] = [];
+    const cacheDir = path.join(outDir, ".compile-cache");
+    const caches: Array<Array<{ name: string; mtimeMs: number }>> = [];
     for (let i = 0; i < 2; i++) {
       const port = await freePort();
       const proc = spawn(process.execPath, [path.join(outDir, "main.js")], {
@@ -110,7 +112,12 @@ describe("Production runtime: the compiled server needs only `dependencies`", fu
         await stopProcess(proc);
       }
       runs.push(out);
+      const names = fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir) : [];
+      caches.push(names.map((name) => ({ name, mtimeMs: fs.statSync(path.join(cacheDir, name)).mtimeMs })));
     }
+    // V8's code cache (scripts/dist-main.ts): written once the first start-up listened, taken as it is by the second.
+    assert.equal(caches[0]!.length, 1, `one code cache after the first start: ${JSON.stringify(caches[0])}`);
+    assert.deepEqual(caches[1], caches[0], "the second start used the cache (a rejected one is written again)");
     const migrated = (log: string) => log.split("\n").filter((l) => l.includes('"database migrated"'));
     assert.equal(migrated(runs[0]!).length, 1, `the first start migrates: ${runs[0]}`);
     assert.deepEqual(migrated(runs[1]!), [], "the second start finds the schema current");
