@@ -37,6 +37,8 @@ async function main() {
     { listen: typeof address === "object" && address ? `${address.address}:${address.port}` : address, baseUrl: config.baseUrl, database: config.database.kind, worker: config.worker.enabled },
     `Bitbucket Relay listening; ${doorLine}`,
   );
+  // Start-up is over: the compiled server's entry writes V8's code cache now (scripts/dist-main.ts).
+  (process as NodeJS.EventEmitter).emit("relay:listening");
   const shutdown = async (signal: string) => {
     log.info({ signal }, "shutting down");
     await relay.close();

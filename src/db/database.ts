@@ -2,8 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { Sequelize, Transaction } from "sequelize";
-import { Umzug, SequelizeStorage } from "umzug";
 import { tuneSqliteConnections } from "./sqlite-connections";
+import { migrationFiles } from "./migration-files";
 import type { Logger } from "../config/logger";
 import type { Config } from "../config/config";
 
@@ -65,7 +65,9 @@ export class Database {
   }
 
   /**
-   * Runs the migrations not yet recorded in `schema_migrations`. On PostgreSQL the whole run is one
+   * Brings the schema up to date: runs the migrations not yet recorded in `schema_migrations`, in
+   * name order (umzug). When every migration is recorded — every start-up but the first after an
+   * upgrade — one query decides it and umzug is not loaded at all. On PostgreSQL the run is one
    * transaction on one connection, behind a transaction-level advisory lock: instances starting at
    * once run it one after the other (the later ones find nothing to do), and a start killed half-way
    * leaves the schema as it was (PostgreSQL DDL is transactional), never a change without its record.
@@ -73,13 +75,16 @@ export class Database {
   async migrate(log?: Logger): Promise<void> {
     // Write-ahead logging: readers never block the writer; set once, kept by the database file.
     if (this.walFile) await this.sequelize.query("PRAGMA journal_mode=WAL");
-    if (this.dialect !== "postgres" || !this.url) return this.runMigrations(this.sequelize, log);
+    const files = migrationFiles();
+    const applied = await this.appliedMigrations();
+    if (applied && files.every((f) => applied.has(f.name))) return;
+    if (this.dialect !== "postgres" || !this.url) return this.runMigrations(this.sequelize, files, log);
     const one = new Sequelize(this.url, { dialect: "postgres", logging: false, pool: { max: 1, min: 1 } });
     try {
       await one.query("BEGIN");
       try {
         await one.query("SELECT pg_advisory_xact_lock(:key)", { replacements: { key: MIGRATION_LOCK_KEY } });
-        await this.runMigrations(one, log);
+        await this.runMigrations(one, files, log);
         await one.query("COMMIT");
       } catch (err) {
         await one.query("ROLLBACK").catch(() => undefined);
@@ -90,24 +95,25 @@ export class Database {
     }
   }
 
-  private async runMigrations(sequelize: Sequelize, log?: Logger): Promise<void> {
+  private async runMigrations(sequelize: Sequelize, files: ReturnType<typeof migrationFiles>, log?: Logger): Promise<void> {
+    const { Umzug, SequelizeStorage } = await import("umzug");
+    const context = sequelize.getQueryInterface();
     const umzug = new Umzug({
-      migrations: {
-        glob: ["migrations/*.{ts,js}", { cwd: __dirname, ignore: ["**/*.d.ts"] }],
-        resolve: ({ name, path: file, context }) => {
-          // eslint-disable-next-line @typescript-eslint/no-require-imports
-          const mod = require(file!) as Migration;
-          // Recorded under its source name (`0001-core.ts`) whether it runs from src/ (tsx) or compiled
-          // (dist/migrations/0001-core.js): a database migrated by either is up to date for the other.
-          return { name: name.replace(/\.js$/, ".ts"), up: () => mod.up(context), down: () => mod.down(context) };
-        },
-      },
-      context: sequelize.getQueryInterface(),
+      migrations: files.map((f) => ({ name: f.name, up: () => f.load().up(context), down: () => f.load().down(context) })),
+      context,
       storage: new SequelizeStorage({ sequelize, tableName: "schema_migrations" }),
       logger: undefined,
     });
     const done = await umzug.up();
     if (done.length) log?.info({ migrations: done.map((m) => m.name) }, "database migrated");
+  }
+
+  /** Names recorded in `schema_migrations` (umzug's SequelizeStorage table), or null when there is no such table yet. */
+  private async appliedMigrations(): Promise<Set<string> | null> {
+    const tables = (await this.sequelize.getQueryInterface().showAllTables()) as Array<string | { tableName: string }>;
+    if (!tables.some((t) => (typeof t === "string" ? t : t.tableName) === "schema_migrations")) return null;
+    const [rows] = await this.sequelize.query("SELECT name FROM schema_migrations");
+    return new Set((rows as Array<{ name: string }>).map((r) => r.name));
   }
 
   async close(): Promise<void> {

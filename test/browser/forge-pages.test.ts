@@ -128,7 +128,9 @@ describe("Forge Custom UI: the Connect pages through @forge/bridge", function ()
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
       await page.goto(site.url);
-      await page.getByText("Buildkite", { exact: false }).first().waitFor({ timeout: 30_000 });
+      // The page with its settings loaded (data-state ready), not only its first render.
+      await page.locator('[data-testid="settings-page"][data-state="ready"]').waitFor({ timeout: 30_000 });
+      await page.getByText("Buildkite", { exact: false }).first().waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, "forge-settings.png"), fullPage: true });
       assert.deepEqual(errors, []);
       assert.ok(calls.some((c) => c.method === "GET" && /\/forge\/api\/repositories\/[^/]+\/settings$/.test(c.path)), JSON.stringify(calls));

@@ -43,7 +43,8 @@ describe("Settings page in a browser: AWS checks on save", function () {
     const card = frame.locator('[data-testid="card-proton"]');
     await card.locator('[data-testid="field-bucket"]').fill("eu-archive");
     await card.locator('[data-testid="save-proton"]').click();
-    const checks = card.locator('[data-testid="save-checks"]');
+    // Waits for the checks' outcome itself: the element may render before its results.
+    const checks = card.locator('[data-testid="save-checks"]').filter({ hasText: "Saved, but the check found problems" });
     await checks.waitFor();
     const text = await checks.textContent();
     assert.match(text ?? "", /Saved, but the check found problems/);

@@ -94,7 +94,8 @@ describe("Settings page in a browser", function () {
     assert.equal(stored.threshold, 5);
     assert.equal(stored.apiToken, SECRET);
     await card.locator('[data-testid="secret-apiToken"]').getByText("set", { exact: true }).waitFor();
-    assert.equal(await card.locator('[data-testid="secret-input-apiToken"]').count(), 0, "a set secret is not shown in an input");
+    // A set secret is not shown in an input (waited for: the render after the save removes it).
+    await card.locator('[data-testid="secret-input-apiToken"]').waitFor({ state: "detached" });
 
     // Values to copy: the copy button reports success.
     const webhookUrl = card.locator('[data-testid="copy-value"]').filter({ hasText: "Webhook URL" });
@@ -108,9 +109,9 @@ describe("Settings page in a browser", function () {
 
     // Reloaded, the page knows the secret is set but never its value.
     const again = await open(ADMIN);
+    await again.locator(`[data-testid="toggle-${TEST_ID}--input"]:checked`).waitFor();
     const html = await again.locator("html").innerHTML();
     assert.ok(!html.includes(SECRET), "the secret never reaches the browser");
-    assert.equal(await again.locator(`[data-testid="toggle-${TEST_ID}--input"]`).isChecked(), true);
   });
 
   it("lists a dead delivery in the activity log and replays it", async () => {
@@ -150,8 +151,8 @@ describe("Settings page in a browser", function () {
     assert.ok(ids.includes(TEST_ID));
     for (const id of ids) {
       const card = frame.locator(`[data-testid="card-${id}"]`);
-      await card.waitFor();
-      assert.equal(await card.locator(`[data-testid="save-${id}"]`).count(), 1, `${id} has a save button`);
+      // Exactly one: a locator that matches two elements fails waitFor (strict mode).
+      await card.locator(`[data-testid="save-${id}"]`).waitFor();
       await shot(`card-${id}`, card);
     }
   });
@@ -159,6 +160,9 @@ describe("Settings page in a browser", function () {
   it("gives a non-admin a read-only page", async () => {
     const frame = await open(WRITER);
     await frame.locator('[data-testid="read-only"]').waitFor();
+    // The cards and the activity log are rendered (their data loaded) before their buttons are counted.
+    await frame.locator(`[data-testid="card-${TEST_ID}"]`).waitFor();
+    await frame.locator('[data-testid="activity-page"]').waitFor();
     assert.equal(await frame.locator(`[data-testid="save-${TEST_ID}"]`).count(), 0);
     assert.equal(await frame.locator(`[data-testid="toggle-${TEST_ID}--input"]`).count(), 0);
     assert.equal(await frame.locator('[data-testid^="replay-"]').count(), 0);
