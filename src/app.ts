@@ -26,6 +26,7 @@ import { API_ROUTES } from "./web/api/routes";
 import { FRONT_DOORS } from "./front-doors";
 import { startRetentionSchedule } from "./pipeline/retention";
 import { purgeDeliveryLinks } from "./pipeline/delivery-links";
+import { registerApplyDefaults } from "./settings/apply-defaults";
 
 export interface AppOptions {
   config?: Config;
@@ -97,6 +98,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
 
   const integrations = opts.integrations ?? INTEGRATIONS;
   for (const integration of integrations) integration.register(registry, services);
+  registerApplyDefaults(registry, services);
   opts.registerHandlers?.(registry, services);
 
   const app = express();

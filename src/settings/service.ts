@@ -350,6 +350,12 @@ export class SettingsService {
     return (await this.defaultsView(installationId, [integration]))[integration]!;
   }
 
+  /** The fields (secret or not) a repository sets itself for one integration (sorted); empty without settings of its own. */
+  async ownFields(installationId: string, repositoryUuid: string, integration: string): Promise<string[]> {
+    const { docs, secrets } = await this.load(installationId, repositoryUuid);
+    return [...Object.keys(docs[integration] ?? {}), ...Object.keys(secrets[integration] ?? {})].sort();
+  }
+
   /** The repositories of an installation that have settings of their own (uuid, full name), by full name. */
   async repositoriesWithSettings(installationId: string): Promise<Array<{ uuid: string; fullName: string | null }>> {
     const rows = await RepoSettingsRecord.findAll({ where: { installationId }, attributes: ["repositoryUuid", "repositoryFullName"] });

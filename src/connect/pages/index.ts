@@ -1,6 +1,7 @@
 import { registerConnectPages } from "../index";
 import { mountStatic } from "./static";
 import { mountConnectPage } from "./connect-page";
+import { mountConnectWorkspacePage } from "../workspace-page";
 
 /**
  * The Connect iframe pages and their static bundles. Imported once by app.ts (after `./connect`),
@@ -13,3 +14,6 @@ registerConnectPages((app, services, addon) => mountConnectPage(app, services, a
 // The repository settings page and activity log (`adminPages` key `relay-settings`); who may change
 // what is decided by the API, per request.
 registerConnectPages((app, services, addon) => mountConnectPage(app, services, addon, "/connect/settings", "settings"));
+// Workspace defaults (the descriptor's `configurePage` and account-level `adminPages` key
+// `relay-workspace-defaults`); workspace admins only, decided by the API per request.
+registerConnectPages((app, services, addon) => mountConnectWorkspacePage(app, services, addon, "/connect/workspace-defaults"));
