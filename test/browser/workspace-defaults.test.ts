@@ -51,7 +51,10 @@ describe("Workspace defaults page in a browser", function () {
     await card.locator('[data-testid="field-channel"]').fill("eng");
     await card.locator(`[data-testid="secret-input-apiToken"]`).fill(SECRET);
     await card.locator(`[data-testid="save-${TEST_ID}"]`).click();
-    await card.locator('[data-testid="saved"]').waitFor();
+    await card.locator('[data-testid="saved"]').waitFor().catch(async (err: unknown) => {
+      await page.screenshot({ path: path.join(ARTIFACTS, "workspace-defaults-failed.png") });
+      throw err;
+    });
     const defaults = (await h.services.settings.defaultsView(h.tenant.installation.id, [TEST_ID]))[TEST_ID]!;
     assert.equal(defaults.values.channel, "eng");
     assert.deepEqual(defaults.set, ["apiToken", "channel"]);

@@ -9,6 +9,7 @@ import { describeError } from "./api";
 import { ApplyDefaults } from "./ApplyDefaults";
 import { IntegrationCard } from "./IntegrationCard";
 import { asSettingsCard, workspaceApi, type WorkspaceDefaultsResponse } from "./workspace-api";
+import type { SettingsCard } from "./types";
 
 const pageStyle = xcss({ padding: "space.200", maxWidth: "1000px" });
 
@@ -21,9 +22,14 @@ type State = { kind: "loading" } | { kind: "error"; message: string } | { kind: 
 export function WorkspaceApp({ transport }: { bootstrap: PageBootstrap; transport: Transport }) {
   const api = useMemo(() => workspaceApi(transport), [transport]);
   const [state, setState] = useState<State>({ kind: "loading" });
+  // The cards as last saved (the card compares its drafts with these to tell what is unsaved).
+  const [cards, setCards] = useState<Record<string, SettingsCard>>({});
   useEffect(() => {
     api.load().then(
-      (data) => setState({ kind: "ready", data }),
+      (data) => {
+        setCards(Object.fromEntries(data.integrations.map((c) => [c.id, asSettingsCard(c)])));
+        setState({ kind: "ready", data });
+      },
       (err: unknown) => setState({ kind: "error", message: describeError(err) }),
     );
   }, [api]);
@@ -47,7 +53,12 @@ export function WorkspaceApp({ transport }: { bootstrap: PageBootstrap; transpor
         {state.kind === "ready"
           ? state.data.integrations.map((card) => (
               <Stack key={card.id} space="space.100">
-                <IntegrationCard card={asSettingsCard(card)} api={api.cardApi} canEdit onSaved={() => undefined} />
+                <IntegrationCard
+                  card={cards[card.id] ?? asSettingsCard(card)}
+                  api={api.cardApi}
+                  canEdit
+                  onSaved={(next) => setCards((all) => ({ ...all, [next.id]: next }))}
+                />
                 <ApplyDefaults api={api} integration={card.id} repositories={state.data.repositories.length} />
               </Stack>
             ))
