@@ -28,6 +28,7 @@ import { API_ROUTES } from "./web/api/routes";
 import { FRONT_DOORS } from "./front-doors";
 import { startRetentionSchedule } from "./pipeline/retention";
 import { purgeDeliveryLinks } from "./pipeline/delivery-links";
+import { registerApplyDefaults } from "./settings/apply-defaults";
 
 export interface AppOptions {
   config?: Config;
@@ -99,6 +100,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   const integrations = opts.integrations ?? INTEGRATIONS;
   for (const integration of integrations) integration.register(registry, services);
   for (const door of doors.all) door.register?.(services);
+  registerApplyDefaults(registry, services);
   opts.registerHandlers?.(registry, services);
 
   const app = express();

@@ -22,15 +22,19 @@ interface PageApiClaims {
   iat: number;
   exp: number;
   use: typeof PAGE_API_USE;
-  /** The braced repository UUID Bitbucket rendered the page for (its qsh covered `?repoUuid=`). */
-  repo: string;
+  /**
+   * The braced repository UUID Bitbucket rendered the page for (its qsh covered `?repoUuid=`), or
+   * null for a workspace-level page (workspace defaults): bound to no repository.
+   */
+  repo: string | null;
 }
 
 export interface PageBinding {
   installation: InstallationView;
   /** The viewer's Atlassian account id (the page token's `sub`), when Bitbucket named one. */
   accountId: string | null;
-  repositoryUuid: string;
+  /** null: a workspace-level page, bound to no repository. */
+  repositoryUuid: string | null;
 }
 
 /**
@@ -114,7 +118,7 @@ export async function verifyPageApiToken(services: Services, req: Request, token
   const accountId = typeof claims.sub === "string" && claims.sub ? claims.sub : null;
   if (appIssued) {
     if (claims.iss !== installation.appKey) throw new ApiTokenError("JWT was not issued by this app");
-    if (typeof claims.repo !== "string") throw new ApiTokenError("JWT is bound to no repository");
+    if (claims.repo !== null && typeof claims.repo !== "string") throw new ApiTokenError("JWT is bound to no repository");
     const binding = { installation, accountId, repositoryUuid: claims.repo };
     return { principal: { ...binding, host: "connect" }, renewed: issuePageApiToken(binding, sharedSecret) };
   }

@@ -26,6 +26,11 @@ export interface IntegrationDefinition<S extends { enabled: boolean } = { enable
    * and again at every connection. Every tenant-configurable URL must be listed here.
    */
   outboundUrls?: readonly string[];
+  /**
+   * Fields only a repository may set, never the workspace defaults (Buildkite's explicit pipeline
+   * mapping names "this repository"): refused in a workspace save, ignored if stored there.
+   */
+  repositoryOnly?: readonly string[];
   /** One line for the settings card. */
   description?: string;
   /** Values the customer copies into another system (endpoint URLs, API keys, ExternalId, IAM policy). */

@@ -9,6 +9,7 @@ import { describeError, issuesOf, type SettingsApi } from "./api";
 import { Actions } from "./Actions";
 import { CopyValues } from "./CopyValues";
 import { Field } from "./Field";
+import { Inherited } from "./Inherited";
 import { SecretField } from "./SecretField";
 import { SavedChecks } from "./SavedChecks";
 import { fieldsOf, secretLabel, toInput, toWire, type InputValue } from "./schema";
@@ -126,8 +127,9 @@ export function IntegrationCard({ card, api, canEdit, onSaved }: { card: Setting
               </SectionMessage>
             ) : null}
             {fields.map((f) => (
+              <div key={f.name}>
+              <Inherited name={f.name} inherited={card.inherited} />
               <Field
-                key={f.name}
                 cardId={card.id}
                 spec={f}
                 value={drafts[f.name] ?? ""}
@@ -138,12 +140,14 @@ export function IntegrationCard({ card, api, canEdit, onSaved }: { card: Setting
                   setSaved(false);
                 }}
               />
+              </div>
             ))}
             {card.secretFields.map((name) => {
               const { label, description } = secretLabel(card.schema, name);
               return (
+                <div key={`${name}-${card.secrets?.[name]?.set ? "set" : "unset"}`}>
+                <Inherited name={name} inherited={card.inherited} />
                 <SecretField
-                  key={`${name}-${card.secrets?.[name]?.set ? "set" : "unset"}`}
                   cardId={card.id}
                   name={name}
                   label={label}
@@ -157,6 +161,7 @@ export function IntegrationCard({ card, api, canEdit, onSaved }: { card: Setting
                     setSaved(false);
                   }}
                 />
+                </div>
               );
             })}
             <Inline space="space.100" alignBlock="center">

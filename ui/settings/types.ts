@@ -22,6 +22,8 @@ export interface ActivityResponse extends ActivityPage {
 export interface SettingsPatch {
   values?: Record<string, unknown>;
   secrets?: Record<string, string | null>;
+  /** Fields to stop setting (inherit the workspace default). */
+  inherit?: string[];
 }
 
 export interface ActionResult {

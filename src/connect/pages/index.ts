@@ -2,6 +2,7 @@ import type { Express } from "express";
 import type { Services } from "../../core/services";
 import type { AceAddon } from "../addon";
 import { mountConnectPage } from "./connect-page";
+import { mountConnectWorkspacePage } from "../workspace-page";
 
 /**
  * The Connect iframe pages (the shell and the static bundles are shared by every door: `src/web/pages/`).
@@ -13,4 +14,7 @@ export function mountConnectPages(app: Express, services: Services, addon: AceAd
   // The repository settings page and activity log (`adminPages` key `relay-settings`); who may change
   // what is decided by the API, per request.
   mountConnectPage(app, services, addon, "/connect/settings", "settings");
+  // Workspace defaults (the descriptor's `configurePage` and account-level `adminPages` key
+  // `relay-workspace-defaults`); workspace admins only, decided by the API per request.
+  mountConnectWorkspacePage(app, services, addon, "/connect/workspace-defaults");
 }

@@ -64,6 +64,8 @@ export const buildkiteDefinition = defineIntegration<BuildkiteSettings>({
   description: "Shows Buildkite builds (EventBridge or webhooks) as build statuses on commits and pull requests.",
   schema: BuildkiteSettingsSchema,
   secretFields: [],
+  // The explicit mapping names "this repository": a workspace default would map every repository.
+  repositoryOnly: ["pipelines"],
   async copyValues(ctx) {
     const { services, installation, settings } = ctx;
     const externalId = await externalIdFor(services.installations, installation.id);

@@ -8,6 +8,7 @@ import { currentDigest } from "./reminder";
 import { DIGEST_JOB, DigestJobSchema } from "./jobs";
 import { radarOf } from "./radar";
 import { ReminderSlots } from "./slots";
+import { registerChannelDigest } from "./channel-digest";
 
 /** Pull request events that change what the radar shows. */
 export const PULL_REQUEST_EVENTS = PULL_REQUEST_EVENT_KEYS;
@@ -70,7 +71,8 @@ export function registerReviewRadarHandlers(registry: HandlerRegistry, services:
       await finish("skipped", null);
       return { ignored: "slot is too old to send" };
     }
-    const targets = chatTargets(settings);
+    // Targets shared with other repositories in this slot go out in the channel digest (channel-digest.ts).
+    const targets = chatTargets(settings).filter((t) => !payload.sharedKinds?.includes(t.kind));
     if (!targets.length) {
       await finish("skipped", null);
       return { ignored: "no chat target" };
@@ -101,4 +103,6 @@ export function registerReviewRadarHandlers(registry: HandlerRegistry, services:
     await finish("sent", waiting);
     return { done: { pullRequests: waiting, targets: [...sent] } };
   });
+
+  registerChannelDigest(registry, services, slots);
 }

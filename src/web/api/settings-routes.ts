@@ -17,6 +17,8 @@ export const SettingsPatchSchema = z
   .object({
     values: z.record(z.string(), z.unknown()).optional(),
     secrets: z.record(z.string(), z.string().max(MAX_SECRET_LENGTH).nullable()).optional(),
+    /** Fields to stop setting: the repository inherits them from the workspace defaults. */
+    inherit: z.array(z.string().min(1).max(64)).max(100).optional(),
   })
   .strict();
 
@@ -95,7 +97,7 @@ export function settingsRoutes(services: Services): Router {
       const def = integrationDefinition(req.params.integration!)!;
       const patch = res.locals.patch as z.infer<typeof SettingsPatchSchema>;
       // After the access check: only an admin learns that a write would save nothing.
-      if (!Object.keys(patch.values ?? {}).length && !Object.keys(patch.secrets ?? {}).length) {
+      if (!Object.keys(patch.values ?? {}).length && !Object.keys(patch.secrets ?? {}).length && !patch.inherit?.length) {
         return sendError(res, 400, "nothing to save: values and secrets are both empty");
       }
       try {

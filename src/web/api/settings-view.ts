@@ -22,6 +22,8 @@ export interface SettingsCard {
   schema: JsonSchema | null;
   copyValues: CopyValue[];
   copyValuesError: string | null;
+  /** Admins only: the fields whose value comes from the workspace defaults (the repository does not set them). */
+  inherited?: string[];
   actions: Array<{ id: string; label: string }>;
   /** Only in the answer to a save: the integration's checks of the saved settings (warnings, never blocking). */
   checks?: SettingsCheck[];
@@ -68,10 +70,11 @@ export async function settingsCards(
 ): Promise<SettingsCard[]> {
   const admin = access.level === "admin";
   const views = await services.settings.publicView(installation.id, access.repository.uuid, defs.map((d) => d.id));
+  const inherited = admin ? await services.settings.inherited(installation.id, access.repository.uuid, defs.map((d) => d.id)) : {};
   const cards: SettingsCard[] = [];
   for (const def of defs) {
     const view = views[def.id]!;
-    cards.push(admin ? await adminCard(services, installation, access, def, view) : readOnlyCard(def, view));
+    cards.push(admin ? await adminCard(services, installation, access, def, view, inherited[def.id]) : readOnlyCard(def, view));
   }
   return cards;
 }
@@ -99,8 +102,10 @@ export async function adminCard(
   access: RepoAccess,
   def: IntegrationDefinition,
   view: PublicSettings,
+  inherited?: string[],
 ): Promise<SettingsCard> {
   const { secrets, ...values } = view;
+  inherited ??= (await services.settings.inherited(installation.id, access.repository.uuid, [def.id]))[def.id] ?? [];
   let copyValues: CopyValue[] = [];
   let copyValuesError: string | null = null;
   if (def.copyValues) {
@@ -121,6 +126,7 @@ export async function adminCard(
     copyValues,
     copyValuesError,
     actions: Object.entries(def.actions ?? {}).map(([id, a]) => ({ id, label: a.label })),
+    inherited,
   };
 }
 

@@ -5,6 +5,7 @@
 export const APP_PAGES = {
   "review-radar": { title: "Review radar" },
   settings: { title: "Bitbucket Relay settings" },
+  "workspace-defaults": { title: "Bitbucket Relay workspace defaults" },
 } as const;
 
 export type AppPage = keyof typeof APP_PAGES;

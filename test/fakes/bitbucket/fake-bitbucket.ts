@@ -6,7 +6,7 @@ import { account, pullRequest, pullRequestOnTheWire } from "./representations";
 import { ROUTES } from "./routes";
 import { listen, shutdown } from "./server";
 import { loadSubset } from "./spec/openapi-subset";
-import { FakeState } from "./state";
+import { FakeState, type WorkspacePermission } from "./state";
 import type {
   AccountInput,
   ArchiveSource,
@@ -100,6 +100,17 @@ export class FakeBitbucket {
     const repo = this.state.requireRepo(ws, slug);
     if (permission === "none") repo.permissions.delete(accountId);
     else repo.permissions.set(accountId, { permission, user: account(this.url, { ...user, account_id: accountId }) });
+  }
+
+  /**
+   * A user's membership of a workspace (`GET /2.0/workspaces/{workspace}/permissions`): `owner` is a
+   * workspace admin; "none" removes the user.
+   */
+  setWorkspacePermission(ws: string, accountId: string, permission: WorkspacePermission | "none", user: AccountInput = {}): void {
+    const workspace = this.state.findWorkspace(ws) ?? this.state.ensureWorkspace(ws);
+    workspace.members ??= new Map();
+    if (permission === "none") workspace.members.delete(accountId);
+    else workspace.members.set(accountId, { permission, user: account(this.url, { ...user, account_id: accountId }) });
   }
 
   setArchive(ws: string, slug: string, sha: string, body: ArchiveSource): void {

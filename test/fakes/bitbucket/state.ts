@@ -5,7 +5,11 @@ export interface WorkspaceRecord {
   uuid: string; // braced
   slug: string;
   name: string;
+  /** Workspace memberships by account id (setWorkspacePermission); absent users are not members. */
+  members?: Map<string, { permission: WorkspacePermission; user: Account }>;
 }
+
+export type WorkspacePermission = "owner" | "collaborator" | "member";
 
 export interface InstallationRecord {
   clientKey: string;

@@ -6,6 +6,7 @@ import { slackMessage } from "./slack";
 import { excerpt } from "../../../http/excerpt";
 import { isChatWebhookUrl, type ChatKind } from "./targets";
 import { teamsMessage } from "./teams";
+import { combinedChatPayload } from "./combined";
 
 export const CHAT_TARGET_LABEL: Record<ChatKind, string> = { slack: "slack", teams: "teams", googleChat: "google-chat" };
 
@@ -28,7 +29,7 @@ export interface ChatAnswer {
  * the status and a short excerpt; 429/5xx/network errors are thrown as they are (retried).
  * `retries`: inline HTTP retries (the test action asks for none, to show the first answer).
  */
-export async function sendToChat(services: Services, kind: ChatKind, url: string, d: Digest, opts: { retries?: number } = {}): Promise<ChatAnswer> {
+export async function sendToChat(services: Services, kind: ChatKind, url: string, d: Digest | Digest[], opts: { retries?: number } = {}): Promise<ChatAnswer> {
   if (!isChatWebhookUrl(kind, url)) throw new PermanentError(`${kind} webhook URL is not valid`);
   const u = new URL(url);
   try {
@@ -37,7 +38,8 @@ export async function sendToChat(services: Services, kind: ChatKind, url: string
       method: "POST",
       url,
       tenantUrl: true,
-      json: chatPayload(kind, d),
+      // Several repositories' digests (one channel's workspace digest) go out as one message.
+      json: Array.isArray(d) ? (d.length === 1 ? chatPayload(kind, d[0]!) : combinedChatPayload(kind, d)) : chatPayload(kind, d),
       displayUrl: `${u.protocol}//${u.host}/…`,
       retries: opts.retries,
     });

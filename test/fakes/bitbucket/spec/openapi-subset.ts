@@ -22,6 +22,7 @@ export const SERVED_PATHS = [
   "/repositories/{workspace}/{repo_slug}/pullrequests",
   "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}",
   "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/statuses",
+  "/workspaces/{workspace}/permissions",
   "/workspaces/{workspace}/permissions/repositories",
   "/workspaces/{workspace}/permissions/repositories/{repo_slug}",
 ];

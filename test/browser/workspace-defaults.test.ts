@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { type Browser, type FrameLocator, type Page } from "playwright-core";
+import { Harness } from "../helpers/harness";
+import { bitbucketJwt } from "../helpers/jwt";
+import { buildUi } from "../../ui/build";
+import { ADMIN, TEST_ID, grantDefaults, registerTestHandler, settingsPagePath } from "../web/support";
+import { OWNER, WORKSPACE_PAGE, grantWorkspace } from "../settings/support";
+import { ARTIFACTS, embedOnAppOrigin, launchChromium } from "../helpers/browser";
+
+const SECRET = "browser-ws-secret-5b2d";
+
+/** The workspace-defaults page in headless Chromium, framed as Bitbucket frames it, then the repository page it feeds. */
+describe("Workspace defaults page in a browser", function () {
+  this.timeout(120_000);
+  let h: Harness;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    await buildUi();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    h = await Harness.start({ integrations: [], registerHandlers: (r) => registerTestHandler(r) });
+    grantDefaults(h);
+    grantWorkspace(h);
+    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  });
+  afterEach(async () => {
+    await page?.close();
+    await h?.close();
+  });
+
+  async function frame(pathAndQuery: string, accountId: string, ready: string): Promise<FrameLocator> {
+    const jwt = bitbucketJwt("GET", pathAndQuery, { clientKey: h.tenant.clientKey, sharedSecret: h.tenant.sharedSecret, sub: accountId });
+    const src = `${h.url}${pathAndQuery}${pathAndQuery.includes("?") ? "&" : "?"}jwt=${encodeURIComponent(jwt)}`;
+    await embedOnAppOrigin(page, h.url, `<!doctype html><html><body style="margin:0"><iframe id="relay" src="${src}" style="width:100%;height:4000px;border:0"></iframe></body></html>`);
+    const f = page.frameLocator("#relay");
+    await f.locator(`[data-testid="${ready}"][data-state="ready"]`).waitFor({ timeout: 20_000 });
+    return f;
+  }
+
+  it("a workspace admin saves a default (secret write-only), the repository card marks it inherited, apply shows progress", async () => {
+    const ws = await frame(WORKSPACE_PAGE, OWNER, "workspace-defaults-page");
+    const card = ws.locator(`[data-testid="card-${TEST_ID}"]`);
+    await card.locator('[data-testid="field-channel"]').fill("eng");
+    await card.locator(`[data-testid="secret-input-apiToken"]`).fill(SECRET);
+    await card.locator(`[data-testid="save-${TEST_ID}"]`).click();
+    await card.locator('[data-testid="saved"]').waitFor().catch(async (err: unknown) => {
+      await page.screenshot({ path: path.join(ARTIFACTS, "workspace-defaults-failed.png") });
+      throw err;
+    });
+    const defaults = (await h.services.settings.defaultsView(h.tenant.installation.id, [TEST_ID]))[TEST_ID]!;
+    assert.equal(defaults.values.channel, "eng");
+    assert.deepEqual(defaults.set, ["apiToken", "channel"]);
+    assert.ok(!(await ws.locator("html").innerHTML()).includes(SECRET), "the secret never reaches the browser");
+    await page.screenshot({ path: path.join(ARTIFACTS, "workspace-defaults.png") });
+
+    // The repository has a value of its own for `mode`; apply hands it back to the workspace.
+    await h.services.settings.update(h.tenant.installation.id, { uuid: h.repo.uuid, fullName: h.repo.fullName }, TEST_ID, { values: { mode: "loud" } }, ADMIN);
+    const again = await frame(WORKSPACE_PAGE, OWNER, "workspace-defaults-page");
+    await again.locator(`[data-testid="apply-${TEST_ID}"]`).click();
+    await again.locator(`[data-testid="apply-progress-${TEST_ID}"]`).getByText("finished: 1/1 repositories, 1 changed").waitFor({ timeout: 20_000 });
+
+    const repo = await frame(settingsPagePath(h), ADMIN, "settings-page");
+    const repoCard = repo.locator(`[data-testid="card-${TEST_ID}"]`);
+    await repoCard.locator('[data-testid="inherited-channel"]').waitFor();
+    await repoCard.locator('[data-testid="inherited-apiToken"]').waitFor();
+    assert.equal(await repoCard.locator('[data-testid="field-channel"]').inputValue(), "eng");
+    const file = path.join(ARTIFACTS, "settings-inherited.png");
+    await repoCard.screenshot({ path: file });
+    assert.ok(fs.statSync(file).size > 1000);
+  });
+});
