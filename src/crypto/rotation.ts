@@ -4,7 +4,7 @@ import type { Logger } from "../config/logger";
 import type { Metrics } from "../config/metrics";
 import type { SecretBox } from "./secrets";
 import { installationSecretsAad } from "../core/installations";
-import { repoSettingsSecretsAad } from "../settings/service";
+import { repoSettingsSecretsAad, workspaceSettingsSecretsAad } from "../settings/service";
 
 /**
  * A column holding SecretBox ciphertext: its table, the text column, the key columns that order a
@@ -24,6 +24,10 @@ const SEALED_COLUMNS = new Map<string, SealedColumn>([
   [
     "repo_settings.secrets_enc",
     { table: "repo_settings", column: "secrets_enc", keys: ["id", "installation_id", "repository_uuid"], aad: (r) => repoSettingsSecretsAad(r.installation_id!, r.repository_uuid!) },
+  ],
+  [
+    "workspace_settings.secrets_enc",
+    { table: "workspace_settings", column: "secrets_enc", keys: ["installation_id"], aad: (r) => workspaceSettingsSecretsAad(r.installation_id!) },
   ],
 ]);
 

@@ -54,6 +54,11 @@ export function repoSettingsSecretsAad(installationId: string, repositoryUuid: s
   return `repo-settings:${installationId}:${repositoryUuid}`;
 }
 
+/** Associated data of a workspace's default secrets (binds them to the row; src/crypto/rotation.ts). */
+export function workspaceSettingsSecretsAad(installationId: string): string {
+  return `workspace-settings:${installationId}`;
+}
+
 /**
  * Per-repository settings: one row per (installation, repository), a validated document per
  * integration, secret fields encrypted (bound to the row) and never returned in full.
@@ -106,7 +111,7 @@ export class SettingsService {
   }
 
   private workspaceAad(installationId: string) {
-    return `workspace-settings:${installationId}`;
+    return workspaceSettingsSecretsAad(installationId);
   }
 
   private async loadWorkspace(installationId: string, transaction?: Transaction) {

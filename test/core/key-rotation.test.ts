@@ -13,6 +13,7 @@ import { reencryptSecrets, sealedColumns } from "../../src/crypto/rotation";
 const OLD = "1".repeat(64);
 const NEW = Buffer.alloc(32, 9).toString("base64");
 const ROUTING_KEY = "R0TAT10N-routing-key-0123456789";
+const WORKSPACE_ROUTING_KEY = "W0RKSPACE-routing-key-0123456789";
 
 /** Every sealed value of the database, opened with `box` (throws when one does not open). */
 async function openAll(h: Harness, box: SecretBox): Promise<number> {
@@ -45,8 +46,9 @@ describe("ENCRYPTION_KEY rotation (SQLite, and PostgreSQL under test:pg)", funct
     const installationId = h1.tenant.installation.id;
     await h1.services.settings.update(installationId, { uuid: h1.repo.uuid, fullName: h1.repo.fullName }, "build-alerts", { secrets: { pagerdutyRoutingKey: ROUTING_KEY } }, "test");
     await h1.services.installations.setSecret(installationId, "apiKey", "generated-api-key");
+    await h1.services.settings.updateDefaults(installationId, "build-alerts", { secrets: { pagerdutyRoutingKey: WORKSPACE_ROUTING_KEY } }, "test");
     const stored = await openAll(h1, SecretBox.fromKeyMaterial(OLD));
-    assert.ok(stored >= 2, "an installation and a repository have secrets");
+    assert.ok(stored >= 3, "an installation, a repository and the workspace defaults have secrets");
     const tenant = h1.tenant;
     const db = sameDatabase(h1);
     await h1.close();
@@ -61,6 +63,7 @@ describe("ENCRYPTION_KEY rotation (SQLite, and PostgreSQL under test:pg)", funct
     const metrics = await h2.get("/metrics");
     assert.match(metrics.text, /relay_secrets_reencrypted_total\{table="installations"\} [1-9]/);
     assert.match(metrics.text, /relay_secrets_reencrypted_total\{table="repo_settings"\} [1-9]/);
+    assert.match(metrics.text, /relay_secrets_reencrypted_total\{table="workspace_settings"\} [1-9]/);
     // Idempotent: a second pass finds nothing to move.
     const again = await reencryptSecrets({ db: h2.services.db, box: h2.services.box, log: h2.services.log });
     assert.deepEqual({ reencrypted: again.reencrypted, unreadable: again.unreadable }, { reencrypted: 0, unreadable: 0 });
@@ -76,6 +79,19 @@ describe("ENCRYPTION_KEY rotation (SQLite, and PostgreSQL under test:pg)", funct
     assert.equal(await h3.services.installations.secret(installationId, "apiKey"), "generated-api-key");
     const push = pushPayload(forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h1.repo.uuid, fullName: h1.repo.fullName, workspaceUuid: tenant.workspace.uuid }), "6ca0691239785a619fa1dce7bf1073f50499cd60");
     assert.equal((await h3.webhook("repo:push", push)).status, 204);
+  });
+
+  it("every column that holds sealed text (`*_enc`) is one the rotation walks", async () => {
+    const h = await Harness.start({ env: { WORKER_ENABLED: "false" }, install: false });
+    open.push(h);
+    const q = h.services.db.sequelize.getQueryInterface();
+    const tables = ((await q.showAllTables()) as Array<string | { tableName: string }>).map((t) => (typeof t === "string" ? t : t.tableName));
+    const walked = new Set(sealedColumns().map((c) => `${c.table}.${c.column}`));
+    for (const table of tables) {
+      for (const column of Object.keys(await q.describeTable(table))) {
+        if (column.endsWith("_enc")) assert.ok(walked.has(`${table}.${column}`), `${table}.${column} holds secrets but is not registered for rotation`);
+      }
+    }
   });
 
   it("a value no configured key opens is counted and logged, not fatal; the rest still move", async () => {
