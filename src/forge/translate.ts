@@ -57,7 +57,7 @@ export async function translateForgeEvent(ctx: HandlerContext<ForgeProductEvent>
   const { services } = ctx;
   if (!ctx.delivery) throw new PermanentError("forge event job without its delivery");
   const ev = ctx.payload;
-  const { repo, events } = await fetchMapped(ev, ctx.bitbucket);
+  const { repo, events } = await fetchMapped(ev, services.bitbucketFor(ctx.installation));
   await learnWorkspaceSlug(services, ctx, repo);
   const ingested: string[] = [];
   for (const mapped of events) {
