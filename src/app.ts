@@ -74,7 +74,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   // Both Cloud doors reach Bitbucket Cloud; a Data Center door registers its own implementation.
   const bitbucketApis = new BitbucketApiRegistry();
   for (const host of ["connect", "forge"] as const) {
-    bitbucketApis.register(host, (installation) => new CloudBitbucketApi(services.bitbucketFor(installation), installation));
+    bitbucketApis.register(host, (installation) => new CloudBitbucketApi(services.bitbucketFor(installation), installation), "cloud");
   }
   const services: Services = {
     config,

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { InstallationView } from "../core/installations";
 import type { HostKind } from "../models/installation";
+import { REPOSITORY_ID_FORMATS, type RepositoryIdFormat, type RepositoryIdScheme } from "./repository-id";
 
 /**
  * One Bitbucket API per host (issue 16, step 1): what integrations and pages may ask of the
@@ -127,25 +128,32 @@ export interface BitbucketApi {
 export type BitbucketApiFactory = (installation: InstallationView) => BitbucketApi;
 
 /**
- * Which implementation serves an installation, by the host kind of the door it came through
- * (Connect and Forge both register Cloud). One registry per app instance, held in `Services`;
- * a new door registers its own kind without touching integrations.
+ * Which implementation serves an installation, and which repository ids it mints, by the host kind
+ * of the door it came through (Connect and Forge both register Cloud). One registry per app
+ * instance, held in `Services`; a new door registers its own kind without touching integrations.
  */
 export class BitbucketApiRegistry {
-  private readonly factories = new Map<HostKind, BitbucketApiFactory>();
+  private readonly hosts = new Map<HostKind, { factory: BitbucketApiFactory; ids: RepositoryIdFormat }>();
 
-  register(host: HostKind, factory: BitbucketApiFactory): void {
-    this.factories.set(host, factory);
+  register(host: HostKind, factory: BitbucketApiFactory, ids: RepositoryIdScheme): void {
+    this.hosts.set(host, { factory, ids: REPOSITORY_ID_FORMATS[ids] });
   }
 
   has(host: HostKind): boolean {
-    return this.factories.has(host);
+    return this.hosts.has(host);
   }
 
   /** The API of an installation. Error when no implementation is registered for its host. */
   for(installation: InstallationView): BitbucketApi {
-    const factory = this.factories.get(installation.host);
-    if (!factory) throw new Error(`No Bitbucket API for host ${installation.host}`);
-    return factory(installation);
+    const entry = this.hosts.get(installation.host);
+    if (!entry) throw new Error(`No Bitbucket API for host ${installation.host}`);
+    return entry.factory(installation);
+  }
+
+  /** A repository id of this host's scheme in canonical form, or null (malformed, or another door's). */
+  repositoryId(host: HostKind, raw: unknown): string | null {
+    const entry = this.hosts.get(host);
+    if (!entry || typeof raw !== "string" || raw.length > 200) return null;
+    return entry.ids.normalise(raw);
   }
 }

@@ -4,10 +4,11 @@ import { Delivery } from "./delivery";
 import { Job } from "./job";
 import { OutboundCallRecord } from "./outbound-call";
 import { RepoSettingsRecord, SettingsChange } from "./repo-settings";
+import { RepositoryRecord } from "./repository";
 
-export { Installation, Delivery, Job, OutboundCallRecord, RepoSettingsRecord, SettingsChange };
+export { Installation, Delivery, Job, OutboundCallRecord, RepoSettingsRecord, SettingsChange, RepositoryRecord };
 
 /** Binds the core models to a connection. Integrations with tables of their own add theirs in the same way. */
 export function initCoreModels(sequelize: Sequelize): void {
-  for (const m of [Installation, Delivery, Job, OutboundCallRecord, RepoSettingsRecord, SettingsChange]) m.initModel(sequelize);
+  for (const m of [Installation, Delivery, Job, OutboundCallRecord, RepoSettingsRecord, SettingsChange, RepositoryRecord]) m.initModel(sequelize);
 }

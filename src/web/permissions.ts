@@ -1,6 +1,7 @@
 import type { Services } from "../core/services";
 import type { Principal } from "./principal";
 import { HttpError } from "../http/errors";
+import { repositories } from "../core/repositories";
 import type { PermissionLevel } from "../bitbucket/host-api";
 
 export type AccessLevel = PermissionLevel;
@@ -82,6 +83,12 @@ export class RepoPermissions {
       const found = await this.services.bitbucketApiFor(installation).permissionOf({ id: repositoryUuid, fullName: null }, accountId);
       if (found.repository.id && found.repository.id.toLowerCase() !== repositoryUuid.toLowerCase()) {
         return { ok: false, status: 403, reason: "repository does not match" };
+      }
+      if (found.permission !== "none") {
+        // The host named the repository: its id and display name are kept (at most once per cache period).
+        await repositories.remember(installation, { id: repositoryUuid, displayName: found.repository.fullName }).catch((err: unknown) => {
+          this.services.log.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, "could not record the repository");
+        });
       }
       return { ok: true, access: { level: found.permission, accountId, repository: { uuid: repositoryUuid, fullName: found.repository.fullName } } };
     } catch (err) {
