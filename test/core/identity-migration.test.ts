@@ -74,7 +74,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
     });
 
     it("gives the installation its host scope (the workspace UUID) and reads it through the service", async () => {
-      const view = await new InstallationService(db, new SecretBox(Buffer.alloc(32, 7))).get("inst-1");
+      const view = await new InstallationService(db, SecretBox.fromKeyMaterial("a".repeat(64))).get("inst-1");
       assert.equal(view?.workspaceUuid, WS);
       assert.equal(view?.hostScope, WS);
     });
