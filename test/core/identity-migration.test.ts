@@ -86,7 +86,20 @@ for (const kind of ["sqlite", "postgres"] as const) {
       assert.equal((await repositories.get("inst-1", REPO))?.displayName, "acme/widgets-renamed");
     });
 
-    it("takes an installation without a workspace (a host with another scope), and keeps (host, client key) unique", async () => {
+    it("takes another installation of the same host and one without a workspace, and keeps (host, client key) unique", async () => {
+      const services = new InstallationService(db, SecretBox.fromKeyMaterial("a".repeat(64)));
+      const second = await services.install({
+        host: "connect",
+        clientKey: "ck-other",
+        appKey: "relay",
+        credentialKind: "connect-jwt",
+        workspace: { uuid: "{bbbbbbbb-0000-4000-8000-00000000000b}", slug: "beta" },
+        baseUrl: "https://bitbucket.org",
+        baseApiUrl: "https://api.bitbucket.org",
+        secrets: {},
+      });
+      assert.equal(second.hostScope, "{bbbbbbbb-0000-4000-8000-00000000000b}");
+      await db.sequelize.query("DELETE FROM installations WHERE id = :id", { replacements: { id: second.id } });
       await db.sequelize.query(
         `INSERT INTO installations (id, host, client_key, app_key, credential_kind, workspace_uuid, host_scope, base_url, base_api_url, created_at, updated_at)
          VALUES ('inst-2', 'datacenter', 'ck-2', 'relay', 'dc-token', NULL, 'dc:0123456789abcdef', 'https://git.example.com', 'https://git.example.com/rest', 1, 1)`,

@@ -11,19 +11,41 @@ import { installationRef } from "../columns";
  *   (Cloud: the braced UUID already stored in every `repository_uuid` column, so no data moves),
  *   with its display name (`workspace/slug`, `PROJ/slug`) and host scope. Filled from the
  *   repositories that have settings or deliveries.
- * SQLite cannot drop a NOT NULL: the installations table is rebuilt with foreign keys off (the
- * rebuild must not cascade into the tables that reference it), indexes re-created, then checked.
  */
+/** The installations table of 0001 with `workspace_uuid` nullable and `host_scope` added. */
+const INSTALLATION_COLUMNS = {
+  id: { type: DataTypes.STRING(36), primaryKey: true },
+  host: { type: DataTypes.STRING(16), allowNull: false },
+  client_key: { type: DataTypes.STRING(255), allowNull: false },
+  app_key: { type: DataTypes.STRING(64), allowNull: false },
+  credential_kind: { type: DataTypes.STRING(32), allowNull: false },
+  workspace_uuid: { type: DataTypes.STRING(64), allowNull: true },
+  workspace_slug: { type: DataTypes.STRING(255), allowNull: true },
+  workspace_name: { type: DataTypes.STRING(255), allowNull: true },
+  base_url: { type: DataTypes.STRING(255), allowNull: false },
+  base_api_url: { type: DataTypes.STRING(255), allowNull: false },
+  secrets_enc: { type: DataTypes.TEXT, allowNull: true },
+  installed_by: { type: DataTypes.STRING(128), allowNull: true },
+  created_at: { type: DataTypes.BIGINT, allowNull: false },
+  updated_at: { type: DataTypes.BIGINT, allowNull: false },
+  host_scope: { type: DataTypes.STRING(255), allowNull: true },
+};
+
 const migration: Migration = {
   async up(q) {
     const sequelize = q.sequelize;
     const sqlite = sequelize.getDialect() === "sqlite";
-    await q.addColumn("installations", "host_scope", { type: DataTypes.STRING(255), allowNull: true });
-    await sequelize.query("UPDATE installations SET host_scope = workspace_uuid");
     if (sqlite) {
+      // SQLite cannot drop a NOT NULL: the table is rebuilt (its documented 12-step procedure) with
+      // foreign keys off, so that dropping the old table does not cascade into the tables that
+      // reference it; they reference it by name and find the new one.
       await sequelize.query("PRAGMA foreign_keys = OFF");
       try {
-        await q.changeColumn("installations", "workspace_uuid", { type: DataTypes.STRING(64), allowNull: true });
+        await q.createTable("installations_new", INSTALLATION_COLUMNS);
+        const cols = Object.keys(INSTALLATION_COLUMNS).filter((c) => c !== "host_scope").join(", ");
+        await sequelize.query(`INSERT INTO installations_new (${cols}, host_scope) SELECT ${cols}, workspace_uuid FROM installations`);
+        await sequelize.query("DROP TABLE installations");
+        await sequelize.query("ALTER TABLE installations_new RENAME TO installations");
         await q.addIndex("installations", ["host", "client_key"], { unique: true, name: "installations_host_client_key" });
         await q.addIndex("installations", ["workspace_uuid"], { name: "installations_workspace" });
         const broken = await sequelize.query("PRAGMA foreign_key_check", { type: QueryTypes.SELECT });
@@ -32,6 +54,8 @@ const migration: Migration = {
         await sequelize.query("PRAGMA foreign_keys = ON");
       }
     } else {
+      await q.addColumn("installations", "host_scope", { type: DataTypes.STRING(255), allowNull: true });
+      await sequelize.query("UPDATE installations SET host_scope = workspace_uuid");
       await q.changeColumn("installations", "workspace_uuid", { type: DataTypes.STRING(64), allowNull: true });
     }
     await q.addIndex("installations", ["host_scope"], { name: "installations_host_scope" });
@@ -62,10 +86,14 @@ const migration: Migration = {
       { replacements: { now } },
     );
   },
+  /**
+   * Drops `repositories` and the scope index. The nullable `workspace_uuid` and `host_scope` stay:
+   * a Data Center installation may have no workspace, and on SQLite dropping a column is another
+   * rebuild (sequelize's would make every column of a unique index unique on its own).
+   */
   async down(q) {
     await q.dropTable("repositories");
     await q.removeIndex("installations", "installations_host_scope");
-    await q.removeColumn("installations", "host_scope");
   },
 };
 
