@@ -111,7 +111,7 @@ export interface BitbucketApi {
   readonly limits: { statusKeyMax: number };
   /** The repository's names, default branch and web link. */
   repository(repo: RepositoryRef): Promise<HostRepository>;
-  /** Creates or overwrites (same key) a commit's build status. RangeError when the key exceeds `limits.statusKeyMax`. */
+  /** Creates or overwrites (same key) a commit's build status. PermanentError when the key exceeds `limits.statusKeyMax`. */
   postBuildStatus(repo: RepositoryRef, commit: string, status: BuildStatusReport): Promise<void>;
   /** Every build status of a commit (all pages). */
   listBuildStatuses(repo: RepositoryRef, commit: string): Promise<CommitBuildStatus[]>;

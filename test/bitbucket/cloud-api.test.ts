@@ -49,7 +49,7 @@ describe("BitbucketApi: the Cloud implementation against the fake Bitbucket", ()
   });
 
   it("refuses a key longer than the host's limit before any call", async () => {
-    await assert.rejects(api.postBuildStatus(repoByName(), SHA, { key: "k".repeat(41), state: "FAILED" }), RangeError);
+    await assert.rejects(api.postBuildStatus(repoByName(), SHA, { key: "k".repeat(41), state: "FAILED" }), PermanentError, "a job fails at once, no retries");
     assert.equal(h.fake.calls.length, 0);
   });
 

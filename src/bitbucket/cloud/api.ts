@@ -77,6 +77,7 @@ export class CloudBitbucketApi implements BitbucketApi {
   }
 
   async postBuildStatus(repo: RepositoryRef, commit: string, status: BuildStatusReport): Promise<void> {
+    if (!status.key || status.key.length > STATUS_KEY_MAX) throw new PermanentError(`status key must be 1-${STATUS_KEY_MAX} characters on Bitbucket Cloud`);
     await postBuildStatus(this.client, this.byName(repo), commit, status);
   }
 

@@ -103,7 +103,7 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
   try {
     if (!sync.archivedAt) {
       const key = objectKey(settings.prefix, project, `${payload.commit}.tar.gz`);
-      const download = await ctx.bitbucket.archive({ id: repositoryUuid, fullName: repositoryFullName }, payload.commit);
+      const download = await ctx.bitbucket.archive({ id: repositoryUuid, fullName: `${payload.workspace}/${payload.slug}` }, payload.commit);
       const archive = await archiveAndScan(download.body, (body) => uploadStream(s3, { bucket: settings.bucket, key }, body, encryptionParams(settings)), {
         templatesPath: settings.templatesPath,
         maxEntryBytes: settings.maxEntryMiB * 1024 * 1024,
