@@ -15,6 +15,8 @@ import { JobQueue } from "./pipeline/queue";
 import { HandlerRegistry } from "./pipeline/registry";
 import { Worker } from "./pipeline/worker";
 import { BitbucketClient } from "./bitbucket/client";
+import { BitbucketApiRegistry } from "./bitbucket/host-api";
+import { CloudBitbucketApi } from "./bitbucket/cloud/api";
 import type { BitbucketAuth } from "./bitbucket/auth";
 import type { Services } from "./core/services";
 import { FrontDoors, type FrontDoor } from "./core/front-door";
@@ -70,6 +72,11 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   const registry = new HandlerRegistry();
   const authCache = new Map<string, BitbucketAuth>();
   const doors = new FrontDoors(opts.frontDoors ?? FRONT_DOORS);
+  // Both Cloud doors reach Bitbucket Cloud; a Data Center door registers its own implementation.
+  const bitbucketApis = new BitbucketApiRegistry();
+  for (const host of ["connect", "forge"] as const) {
+    bitbucketApis.register(host, (installation) => new CloudBitbucketApi(services.bitbucketFor(installation), installation), "cloud");
+  }
   const services: Services = {
     config,
     log,
@@ -91,6 +98,8 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
       }
       return new BitbucketClient(http, installation.baseApiUrl, installation.baseUrl, auth);
     },
+    bitbucketApiFor: (installation) => bitbucketApis.for(installation),
+    bitbucketApis,
   };
   installations.onPurge((id) => purgeDeliveryLinks(db, id));
   installations.onPurge(async (id) => {

@@ -12,8 +12,11 @@ export interface InstallationView {
   clientKey: string;
   appKey: string;
   credentialKind: CredentialKind;
-  workspaceUuid: string;
+  /** Cloud only: the workspace UUID; null on hosts without workspaces (Data Center). */
+  workspaceUuid: string | null;
   workspaceSlug: string | null;
+  /** The host's scope of the installation (Cloud: the workspace UUID; Data Center: the instance id). */
+  hostScope: string | null;
   baseUrl: string;
   baseApiUrl: string;
 }
@@ -42,6 +45,7 @@ export function toView(i: Installation): InstallationView {
     credentialKind: i.credentialKind,
     workspaceUuid: i.workspaceUuid,
     workspaceSlug: i.workspaceSlug,
+    hostScope: i.hostScope ?? i.workspaceUuid,
     baseUrl: i.baseUrl,
     baseApiUrl: i.baseApiUrl,
   };
@@ -100,6 +104,7 @@ export class InstallationService {
             appKey: input.appKey,
             credentialKind: input.credentialKind,
             workspaceUuid: input.workspace.uuid,
+            hostScope: input.workspace.uuid,
             workspaceSlug: input.workspace.slug ?? existing.workspaceSlug,
             workspaceName: input.workspace.name ?? existing.workspaceName,
             baseUrl: input.baseUrl,
@@ -121,6 +126,7 @@ export class InstallationService {
           appKey: input.appKey,
           credentialKind: input.credentialKind,
           workspaceUuid: input.workspace.uuid,
+          hostScope: input.workspace.uuid,
           workspaceSlug: input.workspace.slug ?? null,
           workspaceName: input.workspace.name ?? null,
           baseUrl: input.baseUrl,

@@ -10,6 +10,7 @@ import type { JobQueue } from "../pipeline/queue";
 import type { HandlerRegistry } from "../pipeline/registry";
 import type { BitbucketClient } from "../bitbucket/client";
 import type { FrontDoors } from "./front-door";
+import type { BitbucketApi, BitbucketApiRegistry } from "../bitbucket/host-api";
 
 /** Everything a route or handler may need, built once per app instance (see app.ts). */
 export interface Services {
@@ -27,4 +28,12 @@ export interface Services {
   doors: FrontDoors;
   /** The Bitbucket client of an installation, with its credential kind's auth (cached per installation). */
   bitbucketFor(installation: InstallationView): BitbucketClient;
+  /**
+   * The host-neutral Bitbucket API of an installation (`src/bitbucket/host-api.ts`), chosen by the
+   * installation's host from the instance's `BitbucketApiRegistry`. Integrations and pages use this,
+   * never `bitbucketFor`, which only the Cloud doors and the Cloud implementation use.
+   */
+  bitbucketApiFor(installation: InstallationView): BitbucketApi;
+  /** Which `BitbucketApi` implementation serves which host kind (a front door registers its own). */
+  bitbucketApis: BitbucketApiRegistry;
 }

@@ -71,20 +71,21 @@ export class Database {
    * transaction on one connection, behind a transaction-level advisory lock: instances starting at
    * once run it one after the other (the later ones find nothing to do), and a start killed half-way
    * leaves the schema as it was (PostgreSQL DDL is transactional), never a change without its record.
+   * `skip` leaves the named ones pending (tests of a migration on older data).
    */
-  async migrate(log?: Logger): Promise<void> {
+  async migrate(log?: Logger, opts: { skip?: string[] } = {}): Promise<void> {
     // Write-ahead logging: readers never block the writer; set once, kept by the database file.
     if (this.walFile) await this.sequelize.query("PRAGMA journal_mode=WAL");
     const files = migrationFiles();
     const applied = await this.appliedMigrations();
     if (applied && files.every((f) => applied.has(f.name))) return;
-    if (this.dialect !== "postgres" || !this.url) return this.runMigrations(this.sequelize, files, log);
+    if (this.dialect !== "postgres" || !this.url) return this.runMigrations(this.sequelize, files, log, opts.skip);
     const one = new Sequelize(this.url, { dialect: "postgres", logging: false, pool: { max: 1, min: 1 } });
     try {
       await one.query("BEGIN");
       try {
         await one.query("SELECT pg_advisory_xact_lock(:key)", { replacements: { key: MIGRATION_LOCK_KEY } });
-        await this.runMigrations(one, files, log);
+        await this.runMigrations(one, files, log, opts.skip);
         await one.query("COMMIT");
       } catch (err) {
         await one.query("ROLLBACK").catch(() => undefined);
@@ -95,7 +96,7 @@ export class Database {
     }
   }
 
-  private async runMigrations(sequelize: Sequelize, files: ReturnType<typeof migrationFiles>, log?: Logger): Promise<void> {
+  private async runMigrations(sequelize: Sequelize, files: ReturnType<typeof migrationFiles>, log?: Logger, skipNames: string[] = []): Promise<void> {
     const { Umzug, SequelizeStorage } = await import("umzug");
     const context = sequelize.getQueryInterface();
     const umzug = new Umzug({
@@ -104,7 +105,10 @@ export class Database {
       storage: new SequelizeStorage({ sequelize, tableName: "schema_migrations" }),
       logger: undefined,
     });
-    const done = await umzug.up();
+    const skip = new Set(skipNames);
+    const done = skip.size
+      ? await umzug.up({ migrations: (await umzug.pending()).map((m) => m.name).filter((n) => !skip.has(n)) })
+      : await umzug.up();
     if (done.length) log?.info({ migrations: done.map((m) => m.name) }, "database migrated");
   }
 

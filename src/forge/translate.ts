@@ -57,7 +57,7 @@ export async function translateForgeEvent(ctx: HandlerContext<ForgeProductEvent>
   const { services } = ctx;
   if (!ctx.delivery) throw new PermanentError("forge event job without its delivery");
   const ev = ctx.payload;
-  const { repo, events } = await fetchMapped(ev, ctx.bitbucket);
+  const { repo, events } = await fetchMapped(ev, services.bitbucketFor(ctx.installation));
   await learnWorkspaceSlug(services, ctx, repo);
   const ingested: string[] = [];
   for (const mapped of events) {
@@ -81,7 +81,7 @@ export async function translateForgeEvent(ctx: HandlerContext<ForgeProductEvent>
 async function learnWorkspaceSlug(services: Services, ctx: HandlerContext<ForgeProductEvent>, repo: ApiRepository): Promise<void> {
   const ws = repo.workspace as { slug?: unknown; uuid?: unknown; name?: unknown } | undefined;
   const inst = ctx.installation;
-  if (inst.workspaceSlug || typeof ws?.slug !== "string") return;
+  if (inst.workspaceSlug || typeof ws?.slug !== "string" || !inst.workspaceUuid) return;
   await services.installations.install({
     host: inst.host,
     clientKey: inst.clientKey,

@@ -23,7 +23,10 @@ export class Installation extends Model<InferAttributes<Installation>, InferCrea
   declare clientKey: string;
   declare appKey: string;
   declare credentialKind: CredentialKind;
-  declare workspaceUuid: string;
+  /** Cloud only: the workspace UUID (null on hosts without workspaces). */
+  declare workspaceUuid: string | null;
+  /** The host's scope of this installation: Cloud the workspace UUID, Data Center the instance id. */
+  declare hostScope: CreationOptional<string | null>;
   declare workspaceSlug: string | null;
   declare workspaceName: string | null;
   declare baseUrl: string;
@@ -41,7 +44,8 @@ export class Installation extends Model<InferAttributes<Installation>, InferCrea
         clientKey: { type: DataTypes.STRING(255), allowNull: false },
         appKey: { type: DataTypes.STRING(64), allowNull: false },
         credentialKind: { type: DataTypes.STRING(32), allowNull: false },
-        workspaceUuid: { type: DataTypes.STRING(64), allowNull: false },
+        workspaceUuid: { type: DataTypes.STRING(64), allowNull: true },
+        hostScope: { type: DataTypes.STRING(255), allowNull: true },
         workspaceSlug: { type: DataTypes.STRING(255), allowNull: true },
         workspaceName: { type: DataTypes.STRING(255), allowNull: true },
         baseUrl: { type: DataTypes.STRING(255), allowNull: false },

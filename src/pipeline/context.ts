@@ -1,5 +1,5 @@
 import type { Logger } from "../config/logger";
-import type { BitbucketClient } from "../bitbucket/client";
+import type { BitbucketApi } from "../bitbucket/host-api";
 import type { InstallationView } from "../core/installations";
 import type { IntegrationId, IntegrationSettings } from "../settings/registry";
 import type { DeliverySource } from "../models/delivery";
@@ -26,7 +26,8 @@ export interface HandlerContext<P> {
   installation: InstallationView;
   repository: RepositoryRef | null;
   payload: P;
-  bitbucket: BitbucketClient;
+  /** The installation's Bitbucket, in host-neutral terms (`services.bitbucketApiFor`). */
+  bitbucket: BitbucketApi;
   log: Logger;
   /** This repository's settings document for an integration, with secrets decrypted and defaults applied. */
   settings<I extends IntegrationId>(integration: I): Promise<IntegrationSettings<I>>;

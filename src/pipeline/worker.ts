@@ -271,7 +271,7 @@ export class Worker {
       installation,
       repository,
       payload,
-      bitbucket: services.bitbucketFor(installation),
+      bitbucket: services.bitbucketApiFor(installation),
       log,
       settings,
       enqueue: async (name, p, o = {}) => {

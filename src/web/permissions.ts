@@ -1,9 +1,10 @@
 import type { Services } from "../core/services";
 import type { Principal } from "./principal";
 import { HttpError } from "../http/errors";
-import { repositoryPermissionOf, type RepositoryPermissionLevel } from "../bitbucket/api/permissions";
+import { repositories } from "../core/repositories";
+import type { PermissionLevel } from "../bitbucket/host-api";
 
-export type AccessLevel = RepositoryPermissionLevel;
+export type AccessLevel = PermissionLevel;
 
 /** What the viewing account may do on one repository of its installation. */
 export interface RepoAccess {
@@ -30,9 +31,9 @@ interface Entry {
 }
 
 /**
- * Is the viewing account an admin (or a reader) of the repository? Asked of Bitbucket with the
- * installation's own credentials, scoped to the installation's workspace so that a repository of
- * another workspace is never found. Answers are cached briefly (a revoked admin loses access within
+ * Is the viewing account an admin (or a reader) of the repository? Asked of the installation's
+ * Bitbucket (`BitbucketApi.permissionOf`) with its own credentials, scoped to the installation's
+ * workspace or instance so that a repository of another one is never found. Answers are cached briefly (a revoked admin loses access within
  * `ttlMs`); concurrent lookups share one request; failures are not cached.
  */
 export class RepoPermissions {
@@ -78,16 +79,21 @@ export class RepoPermissions {
 
   private async lookup(principal: Principal, accountId: string, repositoryUuid: string): Promise<AccessResult> {
     const { installation } = principal;
-    const client = this.services.bitbucketFor(installation);
     try {
-      const found = await repositoryPermissionOf(client, installation.workspaceUuid, repositoryUuid, accountId);
-      if (found.repository.uuid && found.repository.uuid.toLowerCase() !== repositoryUuid.toLowerCase()) {
+      const found = await this.services.bitbucketApiFor(installation).permissionOf({ id: repositoryUuid, fullName: null }, accountId);
+      if (found.repository.id && found.repository.id.toLowerCase() !== repositoryUuid.toLowerCase()) {
         return { ok: false, status: 403, reason: "repository does not match" };
+      }
+      if (found.permission !== "none") {
+        // The host named the repository: its id and display name are kept (at most once per cache period).
+        await repositories.remember(installation, { id: repositoryUuid, displayName: found.repository.fullName }).catch((err: unknown) => {
+          this.services.log.warn({ err: { message: err instanceof Error ? err.message : String(err) } }, "could not record the repository");
+        });
       }
       return { ok: true, access: { level: found.permission, accountId, repository: { uuid: repositoryUuid, fullName: found.repository.fullName } } };
     } catch (err) {
       if (err instanceof HttpError && err.status === 404) {
-        return { ok: false, status: 404, reason: "repository not found in this installation's workspace" };
+        return { ok: false, status: 404, reason: "repository not found in this installation" };
       }
       if (err instanceof HttpError && (err.status === 401 || err.status === 403)) {
         return { ok: false, status: 403, reason: "Bitbucket refused the permission check" };

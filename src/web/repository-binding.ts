@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
-import { normaliseRepoUuid } from "./api/repo-access";
+import { normaliseRepositoryId } from "../bitbucket/repository-id";
 import { principalOf, type Principal } from "./principal";
 import { sendError } from "./errors";
 
@@ -26,13 +26,14 @@ export function namedRepositories(req: Request): string[] {
 }
 
 /**
- * True when the principal's credential was issued for `repositoryUuid` (normalised, braced). A
+ * True when the principal's credential was issued for `repositoryUuid` (a repository id of any
+ * door, compared in canonical form: `src/bitbucket/repository-id.ts`). A
  * credential bound to no repository (a Bitbucket token signed for one request, a Forge module
  * outside a repository) proves nothing about any repository.
  */
 export function boundTo(principal: Principal, repositoryUuid: string): boolean {
-  const bound = normaliseRepoUuid(principal.repositoryUuid ?? undefined);
-  return bound !== null && bound === normaliseRepoUuid(repositoryUuid);
+  const bound = normaliseRepositoryId(principal.repositoryUuid ?? undefined);
+  return bound !== null && bound === normaliseRepositoryId(repositoryUuid);
 }
 
 /**
@@ -43,7 +44,7 @@ export function boundTo(principal: Principal, repositoryUuid: string): boolean {
 export function enforceRepositoryBinding(req: Request, res: Response, next: NextFunction): void {
   const principal = principalOf(res);
   // Malformed ids are left to the route's own validation (400).
-  const named = namedRepositories(req).map(normaliseRepoUuid).filter((v): v is string => v !== null);
+  const named = namedRepositories(req).map((v) => normaliseRepositoryId(v)).filter((v): v is string => v !== null);
   if (named.length === 0) return next();
   if (!principal.repositoryUuid) return sendError(res, 401, "this token is bound to no repository");
   if (named.some((v) => !boundTo(principal, v))) return sendError(res, 401, "this token was issued for another repository");

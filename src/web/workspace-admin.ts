@@ -1,7 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { Services } from "../core/services";
 import { HttpError } from "../http/errors";
-import { workspacePermissionOf } from "../bitbucket/api/workspace-permissions";
 import { principalOf, type Principal } from "./principal";
 import { sendError } from "./errors";
 
@@ -9,8 +8,8 @@ const TTL_MS = 60_000;
 const cache = new WeakMap<Services, Map<string, { admin: boolean; expiresAt: number }>>();
 
 /**
- * Is the viewing account an admin (`owner`) of the installation's workspace? Asked of Bitbucket with
- * the installation's credentials; answers are cached for a minute per app instance (a revoked admin
+ * Is the viewing account an admin of the installation's workspace (Cloud: `owner`; `BitbucketApi.isScopeAdmin`)?
+ * Asked of Bitbucket with the installation's credentials; answers are cached for a minute per app instance (a revoked admin
  * loses access within that); failures are not cached.
  * Returns `{ ok: false, status, reason }` for the caller to answer (403 not an admin / refused, 502).
  */
@@ -23,8 +22,7 @@ export async function workspaceAdminCheck(services: Services, principal: Princip
   let admin = hit && hit.expiresAt > Date.now() ? hit.admin : null;
   if (admin === null) {
     try {
-      const level = await workspacePermissionOf(services.bitbucketFor(principal.installation), principal.installation.workspaceUuid, principal.accountId);
-      admin = level === "owner";
+      admin = await services.bitbucketApiFor(principal.installation).isScopeAdmin(principal.accountId);
       entries.set(key, { admin, expiresAt: Date.now() + TTL_MS });
     } catch (err) {
       if (err instanceof HttpError && (err.status === 401 || err.status === 403 || err.status === 404)) {

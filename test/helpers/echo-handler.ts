@@ -12,7 +12,7 @@ export function registerEchoHandler(registry: HandlerRegistry, opts: { delayMs?:
     if (!hash) return { ignored: "no new commit" };
     if (opts.delayMs) await new Promise((r) => setTimeout(r, opts.delayMs));
     const [ws, slug] = ctx.payload.repository.full_name.split("/");
-    await ctx.bitbucket.post(`${repoPath(ws!, slug!)}/commit/${hash}/statuses/build`, {
+    await ctx.services.bitbucketFor(ctx.installation).post(`${repoPath(ws!, slug!)}/commit/${hash}/statuses/build`, {
       key: opts.key ? opts.key(hash) : "relay-echo",
       state: "SUCCESSFUL",
       name: "Relay echo",

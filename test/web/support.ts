@@ -47,7 +47,7 @@ export function registerTestHandler(registry: HandlerRegistry): void {
     const hash = ctx.payload.push.changes[0]?.new?.target?.hash;
     if (!hash) return { ignored: "no new commit" };
     const [ws, slug] = ctx.payload.repository.full_name.split("/");
-    await ctx.bitbucket.post(`${repoPath(ws!, slug!)}/commit/${hash}/statuses/build`, {
+    await ctx.services.bitbucketFor(ctx.installation).post(`${repoPath(ws!, slug!)}/commit/${hash}/statuses/build`, {
       key: "relay-test",
       state: "SUCCESSFUL",
       name: "Relay test",

@@ -1,4 +1,4 @@
-import type { BuildStatusInput } from "../../bitbucket/api/statuses";
+import type { BuildStatusReport } from "../../bitbucket/host-api";
 
 /**
  * One Buildkite build event, normalized at the door from either channel (EventBridge API
@@ -34,7 +34,7 @@ export interface BuildkiteReportJob {
   /** Position of the state in a build's lifecycle (see mapping.ts), the tie-breaker for events of the same time. */
   rank: number;
   occurredAt: number;
-  status: BuildStatusInput;
+  status: BuildStatusReport;
 }
 
 declare module "../../pipeline/events" {

@@ -1,8 +1,6 @@
 import { z } from "zod";
 import type { HandlerRegistry } from "../../pipeline/registry";
 import type { Services } from "../../core/services";
-import type { InstallationView } from "../../core/installations";
-import { postBuildStatus, type RepoAddress } from "../../bitbucket/api/statuses";
 import type { BuildkiteReportJob } from "./build-event";
 import { isKnownState, rankOf, statusFor } from "./mapping";
 import { bitbucketHosts, redactGitUrl } from "./repo-url";
@@ -20,7 +18,7 @@ const ReportJobSchema: z.ZodType<BuildkiteReportJob> = z.object({
   rank: z.number().int(),
   occurredAt: z.number(),
   status: z.object({
-    key: z.string().min(1).max(40),
+    key: z.string().min(1).max(255),
     state: z.enum(["INPROGRESS", "SUCCESSFUL", "FAILED", "STOPPED"]),
     name: z.string().optional(),
     url: z.string().optional(),
@@ -28,12 +26,6 @@ const ReportJobSchema: z.ZodType<BuildkiteReportJob> = z.object({
     refname: z.string().optional(),
   }),
 });
-
-function addressOf(repository: BuildkiteReportJob["repository"], installation: InstallationView): RepoAddress {
-  const [workspace, slug] = repository.fullName?.split("/") ?? [];
-  if (workspace && slug) return { workspace, slug };
-  return { workspace: installation.workspaceUuid, slug: repository.uuid };
-}
 
 /** Re-posts at most this many newer statuses that arrived while posting (see ReportedStatusStore). */
 const MAX_CATCH_UP = 5;
@@ -75,7 +67,7 @@ export function registerBuildkiteHandlers(registry: HandlerRegistry, services: S
     for (const repo of selection.repositories) {
       const name = repo.repositoryFullName ?? repo.repositoryUuid;
       const reason = skipReason(build, repo.settings);
-      const status = reason ? null : statusFor(build, repo.settings.blockedAs);
+      const status = reason ? null : statusFor(build, repo.settings.blockedAs, ctx.bitbucket.limits.statusKeyMax);
       if (!status) {
         skipped[name] = reason ?? `state ${build.state} is not reported`;
         await ctx.linkRepository(repo.repositoryUuid); // the skip shows in that repository's activity log
@@ -116,12 +108,12 @@ export function registerBuildkiteHandlers(registry: HandlerRegistry, services: S
     if (claim.kind === "stale") {
       return { ignored: `older than build #${claim.current.buildNumber} (${claim.current.buildState}) already reported for this commit` };
     }
-    const repo = addressOf(job.repository, ctx.installation);
+    const repo = { id: job.repository.uuid, fullName: job.repository.fullName };
     let eventId = job.eventId;
     let status = job.status;
     let reposted = 0;
     for (;;) {
-      await postBuildStatus(ctx.bitbucket, repo, job.commit, status);
+      await ctx.bitbucket.postBuildStatus(repo, job.commit, status);
       const newer = await store.confirm(slot, eventId);
       if (!newer || reposted >= MAX_CATCH_UP) break;
       eventId = newer.eventId;

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { STATUS_KEY_MAX, type BuildStatusInput, type BuildStatusState } from "../../bitbucket/api/statuses";
+import type { BuildStatusReport, BuildState } from "../../bitbucket/host-api";
 import type { BuildkiteBuild } from "./build-event";
 import type { BuildkiteSettings } from "./settings";
 
 /**
- * Buildkite build state → Bitbucket commit status.
+ * Buildkite build state → Bitbucket build status (host-neutral states; STOPPED is Data Center's CANCELLED).
  *
  * | Buildkite state                  | Bitbucket  | why |
  * |----------------------------------|------------|-----|
@@ -21,7 +21,7 @@ import type { BuildkiteSettings } from "./settings";
  *
  * Unknown states are not reported (the job is ignored with the state as reason).
  */
-const STATE_MAP: Record<string, BuildStatusState> = {
+const STATE_MAP: Record<string, BuildState> = {
   creating: "INPROGRESS",
   scheduled: "INPROGRESS",
   waiting: "INPROGRESS",
@@ -99,7 +99,7 @@ export function rankOf(state: string): number {
   return RANK[state] ?? 0;
 }
 
-export function bitbucketState(build: Pick<BuildkiteBuild, "state" | "blockedState">, blockedAs: BuildkiteSettings["blockedAs"]): BuildStatusState | null {
+export function bitbucketState(build: Pick<BuildkiteBuild, "state" | "blockedState">, blockedAs: BuildkiteSettings["blockedAs"]): BuildState | null {
   if (build.state === "blocked") {
     if (build.blockedState === "failed") return "FAILED";
     if (build.blockedState === "running") return "INPROGRESS";
@@ -110,12 +110,14 @@ export function bitbucketState(build: Pick<BuildkiteBuild, "state" | "blockedSta
 
 /**
  * The status key: one per pipeline, so that later builds and rebuilds of the pipeline overwrite the
- * status on a commit. `buildkite-<slug>` when it fits Bitbucket's 40 characters, else a hash of the slug.
+ * status on a commit. `buildkite-<slug>` when it fits the host's key limit (`keyMax`, from
+ * `BitbucketApi.limits.statusKeyMax`: Cloud 40, Data Center 255), else `buildkite-` and as much of
+ * the slug's sha256 hex as fits (at most 64 characters).
  */
-export function statusKey(pipelineSlug: string): string {
+export function statusKey(pipelineSlug: string, keyMax: number): string {
   const plain = `buildkite-${pipelineSlug}`;
-  if (plain.length <= STATUS_KEY_MAX && /^[A-Za-z0-9._-]+$/.test(pipelineSlug)) return plain;
-  return `buildkite-${createHash("sha256").update(pipelineSlug).digest("hex").slice(0, STATUS_KEY_MAX - "buildkite-".length)}`;
+  if (plain.length <= keyMax && /^[A-Za-z0-9._-]+$/.test(pipelineSlug)) return plain;
+  return `buildkite-${createHash("sha256").update(pipelineSlug).digest("hex").slice(0, keyMax - "buildkite-".length)}`;
 }
 
 const SLUG = /^[a-z0-9][a-z0-9_.-]*$/i;
@@ -127,12 +129,12 @@ export function buildUrl(build: Pick<BuildkiteBuild, "organization" | "pipeline"
   return build.webUrl && build.webUrl.startsWith("https://") ? build.webUrl : undefined;
 }
 
-/** The status body for a build, or null when its state has no mapping. */
-export function statusFor(build: BuildkiteBuild, blockedAs: BuildkiteSettings["blockedAs"]): BuildStatusInput | null {
+/** The status body for a build (key fitted to `keyMax` characters), or null when its state has no mapping. */
+export function statusFor(build: BuildkiteBuild, blockedAs: BuildkiteSettings["blockedAs"], keyMax: number): BuildStatusReport | null {
   const state = bitbucketState(build, blockedAs);
   if (!state) return null;
-  const status: BuildStatusInput = {
-    key: statusKey(build.pipeline.slug),
+  const status: BuildStatusReport = {
+    key: statusKey(build.pipeline.slug, keyMax),
     state,
     name: `Buildkite: ${build.pipeline.slug} #${build.number}`,
     description: DESCRIPTION[build.state] ?? `Build ${build.state}`,

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { QueryTypes, type Transaction } from "sequelize";
 import type { Database } from "../../db/database";
-import type { BuildStatusInput } from "../../bitbucket/api/statuses";
+import type { BuildStatusReport } from "../../bitbucket/host-api";
 import { compareEvents, type EventPosition } from "./ordering";
 
 export interface StatusSlot {
@@ -14,7 +14,7 @@ export interface StatusSlot {
 export interface WantedStatus extends EventPosition {
   eventId: string;
   buildState: string;
-  status: BuildStatusInput;
+  status: BuildStatusReport;
 }
 
 export type Claim =
@@ -97,11 +97,11 @@ export class ReportedStatusStore {
    * Records that Bitbucket has the status of `eventId`. Returns null when that is still the newest
    * event of the slot, else the newer event's status, which the caller must post (again).
    */
-  async confirm(slot: StatusSlot, eventId: string): Promise<{ eventId: string; status: BuildStatusInput } | null> {
+  async confirm(slot: StatusSlot, eventId: string): Promise<{ eventId: string; status: BuildStatusReport } | null> {
     return this.db.transaction(async (transaction) => {
       const row = await this.row(slot, transaction);
       if (!row) return null;
-      if (row.event_id !== eventId) return { eventId: row.event_id, status: JSON.parse(row.status_body) as BuildStatusInput };
+      if (row.event_id !== eventId) return { eventId: row.event_id, status: JSON.parse(row.status_body) as BuildStatusReport };
       await this.db.sequelize.query(
         `UPDATE buildkite_reported_statuses SET reported_event_id = :eventId, reported_at = :now WHERE id = :id`,
         { replacements: { id: row.id, eventId, now: Date.now() }, transaction },

@@ -1,5 +1,4 @@
 import type { HandlerRegistry } from "../../pipeline/registry";
-import { repoPath } from "../../bitbucket/client";
 import { nameKey } from "../../core/names";
 import { branchSelected } from "./branches";
 
@@ -18,8 +17,7 @@ export function registerPushHandler(registry: HandlerRegistry): void {
     if (!heads.length) return { ignored: "no branch head in this push" };
     let mainBranch: string | null = repo.mainbranch?.name ?? null;
     if (!settings.branches.length && !mainBranch) {
-      const info = await ctx.bitbucket.get<{ mainbranch?: { name?: string } }>(repoPath(workspace, slug));
-      mainBranch = info.mainbranch?.name ?? null;
+      mainBranch = (await ctx.bitbucket.repository({ id: repo.uuid, fullName: repo.full_name })).mainBranch;
     }
     const selected = heads.filter((h) => branchSelected(h.branch, settings.branches, mainBranch));
     if (!selected.length) return { ignored: `no selected branch in this push (${heads.map((h) => h.branch).join(", ")})` };

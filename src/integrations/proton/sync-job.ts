@@ -5,7 +5,6 @@ import type { HandlerContext, HandlerOutcome } from "../../pipeline/context";
 import { awsClientConfig, classifyAwsError } from "../../aws/clients";
 import { externalIdFor } from "../../aws/external-id";
 import { HttpError, PermanentError, isRetryable } from "../../http/errors";
-import { downloadCommitArchive } from "../../bitbucket/api/archive";
 import { ProtonSync, ProtonTemplateVersion, type SyncOutcome } from "./models";
 import { archiveAndScan } from "./archive-pipeline";
 import { ArchiveTooLargeError, archiveLimitsFrom } from "./archive-limits";
@@ -104,7 +103,7 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
   try {
     if (!sync.archivedAt) {
       const key = objectKey(settings.prefix, project, `${payload.commit}.tar.gz`);
-      const download = await downloadCommitArchive(ctx.bitbucket, payload.workspace, payload.slug, payload.commit);
+      const download = await ctx.bitbucket.archive({ id: repositoryUuid, fullName: `${payload.workspace}/${payload.slug}` }, payload.commit);
       const archive = await archiveAndScan(download.body, (body) => uploadStream(s3, { bucket: settings.bucket, key }, body, encryptionParams(settings)), {
         templatesPath: settings.templatesPath,
         maxEntryBytes: settings.maxEntryMiB * 1024 * 1024,

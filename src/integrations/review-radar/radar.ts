@@ -1,10 +1,8 @@
 import type { Services } from "../../core/services";
 import type { InstallationView } from "../../core/installations";
-import { commitStatuses, listOpenPullRequests, type RepoLocator } from "../../bitbucket/api/pullrequests";
 import { HttpError } from "../../http/errors";
 import { classify } from "./classify";
 import type { BuildSummary, PanelView, RadarPullRequest } from "./model";
-import { normalizePullRequest } from "./normalize";
 import { PullRequestCache, type CachedPullRequests } from "./pr-cache";
 import type { ReviewRadarSettings } from "./settings";
 import { CommitStatusStore, commitKey, summarize, toStored, type StoredStatus } from "./status-store";
@@ -12,11 +10,6 @@ import { CommitStatusStore, commitKey, summarize, toStored, type StoredStatus } 
 /** Most commits one status lookup resolves (one Bitbucket call each), and how many run at once. */
 export const STATUS_LOOKUP_MAX = 50;
 const STATUS_LOOKUP_CONCURRENCY = 4;
-
-/** A repository of an installation, addressed by uuids so that a viewer can only reach their own workspace. */
-export function locator(installation: InstallationView, repositoryUuid: string): RepoLocator {
-  return { workspace: installation.workspaceUuid, repo: repositoryUuid };
-}
 
 /**
  * The radar's data: open pull requests (cached per repository, filled with ⌈n/50⌉ calls, emptied by
@@ -45,10 +38,10 @@ export class ReviewRadar {
   private async load(installation: InstallationView, repositoryUuid: string): Promise<{ value: CachedPullRequests; fromCache: boolean }> {
     const { generation, hit } = await this.cache.read(installation.id, repositoryUuid);
     if (hit) return { value: hit, fromCache: true };
-    const client = this.services.bitbucketFor(installation);
-    const listed = await listOpenPullRequests(client, locator(installation, repositoryUuid));
+    // By id only: the host API scopes it to the installation's own workspace (or instance).
+    const listed = await this.services.bitbucketApiFor(installation).openPullRequests({ id: repositoryUuid, fullName: null });
     const value: CachedPullRequests = {
-      pullRequests: listed.pullRequests.filter((pr) => !pr.state || pr.state === "OPEN").map(normalizePullRequest),
+      pullRequests: listed.pullRequests,
       fetchedAt: Date.now(),
       calls: listed.calls,
     };
@@ -100,7 +93,7 @@ export class ReviewRadar {
   }
 
   /**
-   * Build statuses of commits not known yet: one call per commit (Bitbucket has no bulk form), only
+   * Build statuses of commits not known yet: one call per commit (Cloud has no bulk form), only
    * for commits of open pull requests of this repository, at most `STATUS_LOOKUP_MAX` per request.
    */
   async lookupStatuses(installation: InstallationView, repositoryUuid: string, commits: string[]): Promise<Record<string, BuildSummary | null>> {
@@ -115,13 +108,13 @@ export class ReviewRadar {
       if (k) out[c] = summarize(k);
       else todo.push(c);
     }
-    const client = this.services.bitbucketFor(installation);
-    const at = locator(installation, repositoryUuid);
+    const api = this.services.bitbucketApiFor(installation);
+    const at = { id: repositoryUuid, fullName: null };
     const worker = async () => {
       for (let c = todo.shift(); c !== undefined; c = todo.shift()) {
         let found: StoredStatus[];
         try {
-          found = (await commitStatuses(client, at, c)).map(toStored);
+          found = (await api.commitStatuses(at, c)).map(toStored);
         } catch (err) {
           if (!(err instanceof HttpError && err.status === 404)) throw err;
           found = []; // the commit is gone (force-push): nothing to show

@@ -6,10 +6,9 @@ import { principalOf } from "../../web/principal";
 import { sendError } from "../../web/errors";
 import { radarOf, STATUS_LOOKUP_MAX } from "./radar";
 
-const RepoUuid = z.string().regex(/^\{[0-9a-fA-F-]{36}\}$/, "must be a {uuid}");
 const RepoPath = z.string().regex(/^[^/\s]{1,128}\/[^/\s]{1,128}$/).optional();
 const Commit = z.string().regex(/^[0-9a-fA-F]{7,40}$/);
-const StatusesBody = z.object({ repoUuid: RepoUuid, commits: z.array(Commit).min(1).max(STATUS_LOOKUP_MAX) }).strict();
+const StatusesBody = z.object({ repoUuid: z.string().max(200), commits: z.array(Commit).min(1).max(STATUS_LOOKUP_MAX) }).strict();
 
 /** Bitbucket failures as the page sees them: a missing repository is 404, anything else 502. */
 function sendUpstreamError(services: Services, res: Response, err: unknown): void {
@@ -31,13 +30,13 @@ export function reviewRadarRoutes(services: Services): Router {
   const radar = radarOf(services);
 
   router.get("/review-radar/panel", async (req, res, next) => {
-    const uuid = RepoUuid.safeParse(req.query.repoUuid);
-    if (!uuid.success) return sendError(res, 400, "repoUuid must be a repository {uuid}");
-    const path = RepoPath.safeParse(req.query.repoPath);
     const { installation, accountId } = principalOf(res);
+    const uuid = services.bitbucketApis.repositoryId(installation.host, req.query.repoUuid);
+    if (!uuid) return sendError(res, 400, "repoUuid must be a repository id of this installation's Bitbucket");
+    const path = RepoPath.safeParse(req.query.repoPath);
     try {
-      const settings = await services.settings.get(installation.id, uuid.data, "review-radar");
-      const view = await radar.panel(installation, { uuid: uuid.data, fullName: path.success ? (path.data ?? null) : null }, accountId, settings);
+      const settings = await services.settings.get(installation.id, uuid, "review-radar");
+      const view = await radar.panel(installation, { uuid, fullName: path.success ? (path.data ?? null) : null }, accountId, settings);
       res.set("cache-control", "no-store").json(view);
     } catch (err) {
       try {
@@ -52,8 +51,10 @@ export function reviewRadarRoutes(services: Services): Router {
     const body = StatusesBody.safeParse(req.body);
     if (!body.success) return sendError(res, 400, `invalid request: ${body.error.issues[0]?.path.join(".") || "body"} ${body.error.issues[0]?.message ?? ""}`.trim());
     const { installation } = principalOf(res);
+    const repoUuid = services.bitbucketApis.repositoryId(installation.host, body.data.repoUuid);
+    if (!repoUuid) return sendError(res, 400, "repoUuid must be a repository id of this installation's Bitbucket");
     try {
-      const builds = await radar.lookupStatuses(installation, body.data.repoUuid, body.data.commits);
+      const builds = await radar.lookupStatuses(installation, repoUuid, body.data.commits);
       res.set("cache-control", "no-store").json({ builds });
     } catch (err) {
       try {

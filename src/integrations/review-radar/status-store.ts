@@ -1,5 +1,5 @@
 import type { Database } from "../../db/database";
-import type { BitbucketCommitStatus } from "../../bitbucket/api/pullrequests";
+import type { CommitBuildStatus } from "../../bitbucket/host-api";
 import type { BuildState, BuildSummary } from "./model";
 import { exec, select } from "./sql";
 import { sameName } from "../../core/names";
@@ -17,8 +17,8 @@ export function commitKey(hash: string): string {
   return hash.slice(0, 12).toLowerCase();
 }
 
-export function toStored(s: BitbucketCommitStatus): StoredStatus {
-  return { key: s.key, state: s.state, name: s.name ?? null, url: s.url ?? null, updatedOn: s.updated_on ?? s.created_on ?? null };
+export function toStored(s: CommitBuildStatus): StoredStatus {
+  return { key: s.key, state: s.state, name: s.name, url: s.url, updatedOn: s.updatedOn };
 }
 
 const SEVERITY: Record<BuildState, number> = { FAILED: 3, STOPPED: 2, INPROGRESS: 1, SUCCESSFUL: 0 };

@@ -5,25 +5,24 @@ import { boundTo } from "../repository-binding";
 import { sendError } from "../errors";
 import { atLeast, repoPermissions, type AccessLevel, type RepoAccess } from "../permissions";
 
-const UUID = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$/;
+import { normaliseRepositoryId } from "../../bitbucket/repository-id";
 
-/** A repository UUID as Bitbucket writes it (`{…}`, lower case), or null when it is not one. */
+/** A Cloud repository UUID as Bitbucket writes it (`{…}`, lower case), or null when it is not one. */
 export function normaliseRepoUuid(raw: unknown): string | null {
-  if (typeof raw !== "string") return null;
-  const m = UUID.exec(raw.trim());
-  return m ? `{${m[1]!.toLowerCase()}}` : null;
+  return normaliseRepositoryId(raw, ["cloud"]);
 }
 
 /**
- * Guards routes under `/repositories/:repoUuid/…`: the UUID must be well formed and the viewing
- * account must have at least `min` on that repository (asked of Bitbucket, cached briefly).
+ * Guards routes under `/repositories/:repoUuid/…`: the id must be one the caller's door mints (400
+ * otherwise: a Cloud installation takes braced UUIDs only) and the viewing account must have at
+ * least `min` on that repository (asked of its Bitbucket, cached briefly).
  * Sets `res.locals.repoAccess`.
  */
 export function requireRepoAccess(services: Services, min: AccessLevel): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    const uuid = normaliseRepoUuid(req.params.repoUuid);
-    if (!uuid) return sendError(res, 400, "repoUuid must be a repository UUID");
     const principal = principalOf(res);
+    const uuid = services.bitbucketApis.repositoryId(principal.installation.host, req.params.repoUuid);
+    if (!uuid) return sendError(res, 400, "repoUuid must be a repository id of this installation's Bitbucket");
     if (!boundTo(principal, uuid)) return sendError(res, 401, "this token was not issued for this repository");
     repoPermissions(services)
       .resolve(principal, uuid)

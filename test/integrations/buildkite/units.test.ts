@@ -5,7 +5,7 @@ import { statusKey, statusFor, bitbucketState, rankOf } from "../../../src/integ
 import { verifyBuildkiteWebhook, parseSignatureHeader } from "../../../src/integrations/buildkite/webhook-signature";
 import { compareEvents } from "../../../src/integrations/buildkite/ordering";
 import { buildFromEventBridge, buildFromWebhook, EventBridgeEnvelopeSchema } from "../../../src/integrations/buildkite/payloads";
-import { cleanStatusBody } from "../../../src/bitbucket/api/statuses";
+import { cleanStatusBody, STATUS_KEY_MAX } from "../../../src/bitbucket/api/statuses";
 
 describe("Buildkite: pure parts", () => {
   describe("git URL matching", () => {
@@ -46,13 +46,20 @@ describe("Buildkite: pure parts", () => {
 
   describe("status key, name and state", () => {
     it("keeps the key stable per pipeline and within Bitbucket's 40 characters", () => {
-      assert.equal(statusKey("widgets"), "buildkite-widgets");
-      const long = statusKey("a-very-long-pipeline-slug-that-goes-beyond-forty-characters");
+      const slug = "a-very-long-pipeline-slug-that-goes-beyond-forty-characters";
+      assert.equal(statusKey("widgets", STATUS_KEY_MAX), "buildkite-widgets");
+      const long = statusKey(slug, STATUS_KEY_MAX);
       assert.equal(long.length, 40);
       assert.match(long, /^buildkite-[0-9a-f]{30}$/);
-      assert.equal(long, statusKey("a-very-long-pipeline-slug-that-goes-beyond-forty-characters"));
-      assert.notEqual(long, statusKey("a-very-long-pipeline-slug-that-goes-beyond-forty-characters-2"));
+      assert.equal(long, statusKey(slug, STATUS_KEY_MAX));
+      assert.notEqual(long, statusKey(`${slug}-2`, STATUS_KEY_MAX));
       assert.throws(() => cleanStatusBody({ key: "k".repeat(41), state: "FAILED" }), RangeError);
+    });
+    it("fits the key to the host's limit: a host with 255-character keys (Data Center) keeps the slug", () => {
+      const slug = "a-very-long-pipeline-slug-that-goes-beyond-forty-characters";
+      assert.equal(statusKey(slug, 255), `buildkite-${slug}`);
+      assert.match(statusKey("x".repeat(300), 255), /^buildkite-[0-9a-f]{64}$/);
+      assert.match(statusKey("odd slug!", 255), /^buildkite-[0-9a-f]{64}$/);
     });
     it("maps every documented build state (and blocked by its earlier steps)", () => {
       const states = referenceJson<{ build_states_lifecycle_doc: string[]; build_states_rest_api_data_model: string[] }>("buildkite/build-states.json");
@@ -69,7 +76,7 @@ describe("Buildkite: pure parts", () => {
       const parsed = buildFromEventBridge(env, 0);
       assert.ok(parsed.ok);
       assert.equal(parsed.value.occurredAt, Date.parse("2024-08-19T07:08:54Z"));
-      assert.deepEqual(statusFor(parsed.value, "SUCCESSFUL"), {
+      assert.deepEqual(statusFor(parsed.value, "SUCCESSFUL", STATUS_KEY_MAX), {
         key: "buildkite-my-pipeline",
         state: "SUCCESSFUL",
         name: "Buildkite: my-pipeline #123456",

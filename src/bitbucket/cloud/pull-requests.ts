@@ -1,7 +1,8 @@
-import type { BitbucketAccount, BitbucketPullRequest } from "../../bitbucket/api/pullrequests";
-import type { RadarParticipant, RadarPerson, RadarPullRequest, ReviewState } from "./model";
+import type { BitbucketAccount, BitbucketPullRequest } from "../api/pullrequests";
+import type { HostParticipant, HostPerson, HostPullRequest, ReviewState } from "../host-api";
 
-export function person(a: BitbucketAccount | undefined): RadarPerson {
+/** A Cloud account (condensed form) in host-neutral terms. */
+export function person(a: BitbucketAccount | undefined): HostPerson {
   return {
     accountId: a?.account_id ?? null,
     uuid: a?.uuid ?? null,
@@ -10,12 +11,13 @@ export function person(a: BitbucketAccount | undefined): RadarPerson {
   };
 }
 
-function samePerson(a: RadarPerson, b: RadarPerson): boolean {
+export function samePerson(a: HostPerson, b: HostPerson): boolean {
   if (a.accountId && b.accountId) return a.accountId === b.accountId;
   if (a.uuid && b.uuid) return a.uuid.toLowerCase() === b.uuid.toLowerCase();
   return false;
 }
 
+/** Cloud participant `state` (`approved` / `changes_requested` / null) and the older `approved` flag. */
 function reviewState(p: { approved?: boolean; state?: string | null }): ReviewState {
   if (p.state === "changes_requested") return "changes_requested";
   if (p.approved || p.state === "approved") return "approved";
@@ -23,12 +25,12 @@ function reviewState(p: { approved?: boolean; state?: string | null }): ReviewSt
 }
 
 /**
- * A listed pull request in the radar's terms. Requested reviewers come from `reviewers` and from
- * participants with role REVIEWER; other participants are kept only when they approved or asked for
- * changes (a comment is not a review).
+ * A pull request of Cloud's list in host-neutral terms. Requested reviewers come from `reviewers`
+ * and from participants with role REVIEWER; other participants are kept only when they approved or
+ * asked for changes (a comment is not a review).
  */
-export function normalizePullRequest(pr: BitbucketPullRequest): RadarPullRequest {
-  const participants: RadarParticipant[] = [];
+export function normalizePullRequest(pr: BitbucketPullRequest): HostPullRequest {
+  const participants: HostParticipant[] = [];
   for (const p of pr.participants ?? []) {
     const state = reviewState(p);
     const role = p.role === "REVIEWER" ? "REVIEWER" : "PARTICIPANT";
@@ -53,5 +55,3 @@ export function normalizePullRequest(pr: BitbucketPullRequest): RadarPullRequest
     participants,
   };
 }
-
-export { samePerson };

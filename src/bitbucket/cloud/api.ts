@@ -1,0 +1,117 @@
+import type { InstallationView } from "../../core/installations";
+import { PermanentError } from "../../http/errors";
+import type { BitbucketClient } from "../client";
+import { repoPath } from "../client";
+import { downloadCommitArchive } from "../api/archive";
+import { repositoryPermissionOf } from "../api/permissions";
+import { workspacePermissionOf } from "../api/workspace-permissions";
+import { commitStatuses, listOpenPullRequests, type BitbucketCommitStatus } from "../api/pullrequests";
+import { listCommitStatuses, postBuildStatus, STATUS_KEY_MAX, type CommitStatus, type RepoAddress } from "../api/statuses";
+import type { BitbucketApi, BuildStatusReport, CommitBuildStatus, HostRepository, RepositoryRef } from "../host-api";
+import { normalizePullRequest } from "./pull-requests";
+
+/** The host-neutral state of a Cloud status: Cloud's four states are the neutral ones. */
+function stateOf(s: { state: string }): CommitBuildStatus["state"] {
+  return s.state === "SUCCESSFUL" || s.state === "FAILED" || s.state === "INPROGRESS" ? s.state : "STOPPED";
+}
+
+function readStatus(s: CommitStatus | BitbucketCommitStatus): CommitBuildStatus {
+  return {
+    key: s.key,
+    state: stateOf(s),
+    name: s.name ?? null,
+    url: s.url ?? null,
+    refname: s.refname ?? null,
+    updatedOn: s.updated_on ?? s.created_on ?? null,
+  };
+}
+
+/**
+ * Bitbucket Cloud (REST API 2.0) behind `BitbucketApi`, on the installation's `BitbucketClient`.
+ * Addressing, as before the interface existed:
+ * - pull requests, commit statuses and permissions: `{workspace uuid}/{repository uuid}` only, so a
+ *   viewer can never reach a repository of another workspace through a slug;
+ * - build status post/list and repository: `workspace/slug` when the full name is known, else the uuids;
+ * - archive: `workspace/slug` (the site's `/get/` download knows no uuids).
+ */
+export class CloudBitbucketApi implements BitbucketApi {
+  readonly product = "cloud";
+  readonly limits = { statusKeyMax: STATUS_KEY_MAX };
+
+  constructor(
+    private readonly client: BitbucketClient,
+    private readonly installation: Pick<InstallationView, "workspaceUuid">,
+  ) {}
+
+  private workspace(): string {
+    const ws = this.installation.workspaceUuid;
+    if (!ws) throw new PermanentError("this Cloud installation has no workspace");
+    return ws;
+  }
+
+  private byUuid(repo: RepositoryRef): RepoAddress {
+    return { workspace: this.workspace(), slug: repo.id };
+  }
+
+  private byName(repo: RepositoryRef): RepoAddress {
+    const [workspace, slug] = repo.fullName?.split("/") ?? [];
+    if (workspace && slug) return { workspace, slug };
+    return this.byUuid(repo);
+  }
+
+  async repository(repo: RepositoryRef): Promise<HostRepository> {
+    const at = this.byName(repo);
+    const r = await this.client.get<{
+      uuid?: string;
+      full_name?: string;
+      name?: string;
+      mainbranch?: { name?: string } | null;
+      links?: { html?: { href?: string } };
+    }>(repoPath(at.workspace, at.slug));
+    return {
+      id: r.uuid ?? null,
+      fullName: r.full_name ?? null,
+      displayName: r.name ?? null,
+      mainBranch: r.mainbranch?.name ?? null,
+      links: { html: r.links?.html?.href ?? null },
+    };
+  }
+
+  async postBuildStatus(repo: RepositoryRef, commit: string, status: BuildStatusReport): Promise<void> {
+    if (!status.key || status.key.length > STATUS_KEY_MAX) throw new PermanentError(`status key must be 1-${STATUS_KEY_MAX} characters on Bitbucket Cloud`);
+    await postBuildStatus(this.client, this.byName(repo), commit, status);
+  }
+
+  async listBuildStatuses(repo: RepositoryRef, commit: string): Promise<CommitBuildStatus[]> {
+    return (await listCommitStatuses(this.client, this.byName(repo), commit)).map(readStatus);
+  }
+
+  async commitStatuses(repo: RepositoryRef, commit: string): Promise<CommitBuildStatus[]> {
+    const at = this.byUuid(repo);
+    return (await commitStatuses(this.client, { workspace: at.workspace, repo: at.slug }, commit)).map(readStatus);
+  }
+
+  async openPullRequests(repo: RepositoryRef) {
+    const at = this.byUuid(repo);
+    const listed = await listOpenPullRequests(this.client, { workspace: at.workspace, repo: at.slug });
+    return {
+      pullRequests: listed.pullRequests.filter((pr) => !pr.state || pr.state === "OPEN").map(normalizePullRequest),
+      calls: listed.calls,
+    };
+  }
+
+  async permissionOf(repo: RepositoryRef, accountId: string) {
+    const found = await repositoryPermissionOf(this.client, this.workspace(), repo.id, accountId);
+    return { permission: found.permission, repository: { id: found.repository.uuid, fullName: found.repository.fullName } };
+  }
+
+  async isScopeAdmin(accountId: string) {
+    return (await workspacePermissionOf(this.client, this.workspace(), accountId)) === "owner";
+  }
+
+  async archive(repo: RepositoryRef, commit: string) {
+    const [workspace, slug] = repo.fullName?.split("/") ?? [];
+    if (!workspace || !slug) throw new PermanentError("the repository's workspace/slug is not known: no archive URL");
+    return downloadCommitArchive(this.client, workspace, slug, commit);
+  }
+}
