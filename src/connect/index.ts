@@ -24,7 +24,7 @@ export function mountConnect(app: Express, services: Services, api: Router): Ace
   // An app-level error handler (a mounted router never sees the body parser's error): see ignoreBodyErrors.
   app.use("/connect/uninstalled", ignoreBodyErrors);
   app.use("/connect", lifecycleRouter(services, addon));
-  app.use("/connect", webhookRouter(services, addon));
+  app.use("/connect", webhookRouter(services));
   app.use("/connect/api", pageApiAuth(services));
   app.use("/connect/api", api);
   for (const mount of pageMounters) mount(app, services, addon);

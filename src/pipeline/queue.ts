@@ -4,6 +4,7 @@ import { Op, QueryTypes, type InferCreationAttributes, type Transaction } from "
 import { Job, OutboundCallRecord } from "../models";
 import type { JobStatus } from "../models/job";
 import type { Database } from "../db/database";
+import { insertRows } from "../db/insert-rows";
 import type { OutboundCall } from "../http/call-log";
 
 export interface NewJob {
@@ -18,6 +19,32 @@ export interface NewJob {
   runAt?: number;
   replayOf?: string | null;
 }
+
+type JobRow = InferCreationAttributes<Job>;
+
+/** The jobs table's columns, for the raw batched insert of enqueue (ingest writes a job per handler of every delivery). */
+const JOB_COLUMNS = [
+  ["id", (j: JobRow) => j.id],
+  ["installation_id", (j) => j.installationId],
+  ["delivery_id", (j) => j.deliveryId],
+  ["repository_uuid", (j) => j.repositoryUuid],
+  ["handler", (j) => j.handler],
+  ["integration", (j) => j.integration],
+  ["payload", (j) => j.payload],
+  ["dedupe_key", (j) => j.dedupeKey],
+  ["status", (j) => j.status],
+  ["attempts", (j) => j.attempts ?? 0],
+  ["max_attempts", (j) => j.maxAttempts],
+  ["run_at", (j) => j.runAt],
+  ["locked_by", (j) => j.lockedBy],
+  ["locked_until", (j) => j.lockedUntil],
+  ["last_error", (j) => j.lastError],
+  ["result", (j) => j.result],
+  ["replay_of", (j) => j.replayOf],
+  ["created_at", (j) => j.createdAt],
+  ["updated_at", (j) => j.updatedAt],
+  ["finished_at", (j) => j.finishedAt],
+] as const satisfies ReadonlyArray<readonly [string, (j: JobRow) => string | number | null]>;
 
 /**
  * The durable queue is the `jobs` table. Claiming is one statement: on PostgreSQL with
@@ -35,7 +62,7 @@ export class JobQueue {
   /** Inserts jobs (inside the caller's transaction when given). Duplicate dedupe keys are skipped. */
   async enqueue(jobs: NewJob[], transaction?: Transaction): Promise<number> {
     const now = Date.now();
-    const rows: Array<InferCreationAttributes<Job>> = [];
+    const rows: JobRow[] = [];
     for (const j of jobs) {
       if (j.dedupeKey) {
         const exists = await Job.findOne({
@@ -68,7 +95,7 @@ export class JobQueue {
         finishedAt: null,
       });
     }
-    if (rows.length) await Job.bulkCreate(rows, { transaction });
+    if (rows.length) await insertRows(this.db, "jobs", JOB_COLUMNS, rows, transaction);
     return rows.length;
   }
 
