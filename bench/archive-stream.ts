@@ -20,7 +20,7 @@ import { HttpClient } from "../src/http/client";
 import { BitbucketClient } from "../src/bitbucket/client";
 import { downloadCommitArchive } from "../src/bitbucket/api/archive";
 import { archiveAndScan } from "../src/integrations/proton/archive-pipeline";
-import { encryptionParams, s3ClientFor, uploadStream } from "../src/integrations/proton/s3";
+import { encryptionParams, s3ClientFor, UPLOAD_PART_BYTES, UPLOAD_QUEUE, uploadStream } from "../src/integrations/proton/s3";
 import { ARCHIVE_COMMIT as COMMIT, generatedArchive } from "./lib/archive";
 
 const MIB = 1024 * 1024;
@@ -113,7 +113,13 @@ async function main(): Promise<void> {
       `${r.mode.padEnd(7)} ${String(r.bytes).padEnd(14)} ${r.seconds.toFixed(1).padStart(7)}  ${(r.bytes / MIB / r.seconds).toFixed(1).padStart(6)}  ${r.baseRssMiB.toFixed(0).padStart(8)}  ${r.peakRssMiB.toFixed(0).padStart(8)}`,
     );
   }
-  console.log("\nrelay = download → tee → tar scan + multipart upload (8 MiB parts × 2); plain = the same bytes into Upload (5 MiB × 4).");
+  const relay = rows.find((r) => r.mode === "relay")!;
+  const plain = rows.find((r) => r.mode === "plain")!;
+  const ratio = relay.bytes / relay.seconds / (plain.bytes / plain.seconds);
+  console.log(`\nrelay ÷ plain throughput: ${ratio.toFixed(2)} (goal ≥ 0.8)${ratio >= 0.8 ? "" : " ✗"}`);
+  console.log(
+    `relay = download → tee → sha256 + tar scan + multipart upload (${UPLOAD_PART_BYTES / MIB} MiB parts × ${UPLOAD_QUEUE}); plain = the same bytes into Upload (its defaults: 5 MiB × 4).`,
+  );
   server.close();
   await s3.close();
 }

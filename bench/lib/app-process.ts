@@ -31,6 +31,8 @@ export interface AppProcess {
   url: string;
   installationId: string;
   apiKey: string;
+  /** The installation's Buildkite webhook token (X-Buildkite-Signature key). */
+  webhookToken: string;
   /** From spawn to the app's port accepting connections (`node dist/main.js`, database already provisioned). */
   startupMs: number;
   /** CPU time the app used until then (user + system): what start-up costs, whatever else runs on the machine. */
@@ -101,7 +103,7 @@ export async function startAppProcess(
   settings?: Parameters<typeof provisionTenant>[3],
 ): Promise<AppProcess> {
   await ensureBuilt();
-  const { installationId, apiKey } = await provisionTenant(db, tenant, fake.url, settings);
+  const { installationId, apiKey, webhookToken } = await provisionTenant(db, tenant, fake.url, settings);
   fake.addInstallation({ clientKey: tenant.clientKey, sharedSecret: tenant.sharedSecret, appKey: "bitbucket-relay", workspace: tenant.workspace });
   fake.addRepository({ workspace: tenant.workspace.slug, slug: tenant.repo.slug, uuid: tenant.repo.uuid, mainBranch: "main", clientKey: tenant.clientKey });
   const port = await freePort();
@@ -133,7 +135,7 @@ export async function startAppProcess(
   await waitForListening(proc, port, () => stderr);
   const startupMs = performance.now() - started;
   const startupCpuMs = cpuMsOf(proc.pid!);
-  return { proc, pid: proc.pid!, url, installationId, apiKey, startupMs, startupCpuMs, stop: () => stopProcess(proc) };
+  return { proc, pid: proc.pid!, url, installationId, apiKey, webhookToken, startupMs, startupCpuMs, stop: () => stopProcess(proc) };
 }
 
 /** SIGTERM (the app closes its worker and database), SIGKILL after 15 s. */
@@ -149,20 +151,22 @@ export function stopProcess(proc: ChildProcess, graceMs = 15_000): Promise<void>
   });
 }
 
-/** Starts the synchronous-forwarding baseline server (bench/lib/baseline-child.ts) in its own process. */
-export async function startBaselineProcess(fake: FakeBitbucket, tenant: BenchTenant): Promise<{ proc: ChildProcess; pid: number; url: string; stop(): Promise<void> }> {
-  const proc = spawn(process.execPath, ["--import", "tsx", "bench/lib/baseline-child.ts"], {
+/**
+ * Starts the bare ingest floor (bench/lib/floor-child.ts) in its own process, on its own fresh
+ * database of the given kind (a SQLite file, or `FLOOR_DATABASE_URL`), knowing the tenant's secret.
+ */
+export async function startFloorProcess(tenant: BenchTenant, db: { sqliteFile: string } | { databaseUrl: string }): Promise<{ proc: ChildProcess; pid: number; url: string; stop(): Promise<void> }> {
+  const dbEnv: Record<string, string> = "sqliteFile" in db ? { FLOOR_SQLITE_FILE: db.sqliteFile } : { FLOOR_DATABASE_URL: db.databaseUrl };
+  const proc = spawn(process.execPath, [...startNodeFlags(), "--import", "tsx", "bench/lib/floor-child.ts"], {
     cwd: ROOT,
-    env: { ...process.env, BENCH_TENANT: JSON.stringify(tenant), BENCH_FAKE_URL: fake.url },
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", BENCH_TENANT: JSON.stringify(tenant), ...dbEnv },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
   let stderr = "";
   proc.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const ready = await new Promise<{ url: string }>((resolve, reject) => {
     proc.once("message", (m) => resolve(m as { url: string }));
-    proc.once("exit", (code) => reject(new Error(`baseline exited ${code}: ${stderr}`)));
+    proc.once("exit", (code) => reject(new Error(`floor exited ${code}: ${stderr}`)));
   });
-  fake.addInstallation({ clientKey: tenant.clientKey, sharedSecret: tenant.sharedSecret, appKey: "bitbucket-relay", workspace: tenant.workspace });
-  fake.addRepository({ workspace: tenant.workspace.slug, slug: tenant.repo.slug, uuid: tenant.repo.uuid, mainBranch: "main", clientKey: tenant.clientKey });
   return { proc, pid: proc.pid!, url: ready.url, stop: () => stopProcess(proc) };
 }

@@ -13,9 +13,14 @@ export interface BenchDatabase {
   config: { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
 }
 
-/** The databases a bench covers: SQLite always, PostgreSQL when BENCH_DATABASE_URL is set. */
+/** The PostgreSQL server the benches create their databases on: BENCH_DATABASE_URL, else the tests' TEST_DATABASE_URL. */
+export function benchPostgresUrl(): string | undefined {
+  return process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined;
+}
+
+/** The databases a bench covers: SQLite always, PostgreSQL when benchPostgresUrl() names a server. */
 export function benchDatabaseKinds(): Array<BenchDatabase["label"]> {
-  return process.env.BENCH_DATABASE_URL ? ["SQLite", "PostgreSQL"] : ["SQLite"];
+  return benchPostgresUrl() ? ["SQLite", "PostgreSQL"] : ["SQLite"];
 }
 
 /** A fresh, empty database: a new SQLite file, or a new database on BENCH_DATABASE_URL's server. */
@@ -24,7 +29,7 @@ export async function freshDatabase(label: BenchDatabase["label"]): Promise<Benc
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "relay-bench-")), "relay.sqlite");
     return { label, env: { SQLITE_FILE: file }, config: { kind: "sqlite", file } };
   }
-  const admin = process.env.BENCH_DATABASE_URL;
+  const admin = benchPostgresUrl();
   if (!admin) throw new Error("BENCH_DATABASE_URL is not set");
   const url = await createPostgresDatabase(admin, "relay_bench");
   return { label, env: { DATABASE_URL: url }, config: { kind: "postgres", url } };
@@ -45,9 +50,10 @@ export async function countDeliveries(db: BenchDatabase): Promise<Record<string,
 
 /** Drops a PostgreSQL bench database (SQLite files are left in the temp dir). */
 export async function dropDatabase(db: BenchDatabase): Promise<void> {
-  if (db.config.kind !== "postgres" || !process.env.BENCH_DATABASE_URL) return;
+  const admin = benchPostgresUrl();
+  if (db.config.kind !== "postgres" || !admin) return;
   const name = new URL(db.config.url).pathname.slice(1);
-  const client = new Client({ connectionString: process.env.BENCH_DATABASE_URL });
+  const client = new Client({ connectionString: admin });
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -65,6 +71,33 @@ export async function storedKeys(db: BenchDatabase, source: string): Promise<Set
       type: QueryTypes.SELECT,
     })) as Array<{ k: string }>;
     return new Set(rows.map((r) => r.k));
+  } finally {
+    await database.close();
+  }
+}
+
+/** Idempotency keys the ingest floor (bench/lib/floor-child.ts) stored. */
+export async function storedFloorKeys(db: BenchDatabase): Promise<Set<string>> {
+  const database = Database.open(db.config);
+  try {
+    const rows = (await database.sequelize.query("SELECT idempotency_key AS k FROM deliveries", { type: QueryTypes.SELECT })) as Array<{ k: string }>;
+    return new Set(rows.map((r) => r.k));
+  } finally {
+    await database.close();
+  }
+}
+
+/** Every 40-hex commit id found in the stored payloads of one source (for senders whose key the app derives). */
+export async function storedPayloadShas(db: BenchDatabase, source: string): Promise<Set<string>> {
+  const database = Database.open(db.config);
+  try {
+    const rows = (await database.sequelize.query("SELECT payload AS p FROM deliveries WHERE source = :source", {
+      replacements: { source },
+      type: QueryTypes.SELECT,
+    })) as Array<{ p: string }>;
+    const out = new Set<string>();
+    for (const r of rows) for (const m of r.p.matchAll(/\b[0-9a-f]{40}\b/g)) out.add(m[0]);
+    return out;
   } finally {
     await database.close();
   }

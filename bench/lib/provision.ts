@@ -3,7 +3,7 @@ import { initCoreModels } from "../../src/models";
 import { SecretBox } from "../../src/crypto/secrets";
 import { InstallationService } from "../../src/core/installations";
 import { SettingsService } from "../../src/settings/service";
-import { ensureApiKey } from "../../src/integrations/buildkite/credentials";
+import { ensureApiKey, ensureWebhookToken } from "../../src/integrations/buildkite/credentials";
 import "../../src/integrations"; // registers the integrations' settings definitions (Buildkite's among them)
 import type { BenchTenant } from "./payloads";
 import type { BenchDatabase } from "./database";
@@ -16,14 +16,14 @@ export const BENCH_ENCRYPTION_KEY = "b".repeat(64);
  * only `node dist/main.js`: migrates, stores the tenant's Connect installation as `/connect/installed`
  * does (same InstallationService, same encryption key), stores the bench repository's settings
  * (`settings`: integration id → values; Buildkite switched on by default) and creates the
- * installation's EventBridge API key. Returns the installation id and that key.
+ * installation's EventBridge API key and Buildkite webhook token. Returns the installation id, that key and that token.
  */
 export async function provisionTenant(
   db: BenchDatabase,
   tenant: BenchTenant,
   fakeUrl: string,
   settingsByIntegration: Record<string, Record<string, unknown>> = { buildkite: { enabled: true } },
-): Promise<{ installationId: string; apiKey: string }> {
+): Promise<{ installationId: string; apiKey: string; webhookToken: string }> {
   const database = Database.open(db.config);
   try {
     await database.migrate();
@@ -46,7 +46,8 @@ export async function provisionTenant(
       await settings.update(installation.id, { uuid: tenant.repo.uuid, fullName: tenant.repo.fullName }, integration, { values }, "bench");
     }
     const apiKey = await ensureApiKey({ installations } as Parameters<typeof ensureApiKey>[0], installation.id);
-    return { installationId: installation.id, apiKey };
+    const webhookToken = await ensureWebhookToken({ installations } as Parameters<typeof ensureWebhookToken>[0], installation.id);
+    return { installationId: installation.id, apiKey, webhookToken };
   } finally {
     await database.close();
   }

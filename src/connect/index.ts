@@ -33,7 +33,7 @@ function mountConnect(app: Express, services: Services, api: Router): void {
   // An app-level error handler (a mounted router never sees the body parser's error): see ignoreBodyErrors.
   app.use("/connect/uninstalled", ignoreBodyErrors);
   app.use("/connect", lifecycleRouter(services, addon));
-  app.use("/connect", webhookRouter(services, addon));
+  app.use("/connect", webhookRouter(services));
   app.use("/connect/api", pageApiAuth(services));
   app.use("/connect/api", api);
   mountConnectPages(app, services, addon);

@@ -4,8 +4,8 @@ import type { Services } from "../core/services";
 import { isBitbucketEventKey, parseBitbucketEvent } from "../bitbucket/events";
 import { acceptDelivery, refuse } from "../web/accept-delivery";
 import { sendError } from "../web/errors";
-import { aceAuth, connectTokenOf } from "./ace-auth";
-import type { AceAddon } from "./addon";
+import { rawBodyOf } from "../web/raw-body";
+import { verifyConnectJwt } from "./connect-jwt";
 
 /** Descriptor URL of an event's webhook: one URL per event (ACE reports shared URLs under the first name). */
 export function webhookPath(eventKey: string): string {
@@ -25,22 +25,31 @@ function checkEventKey(req: Request, res: Response, next: NextFunction): void {
 }
 
 /**
- * Bitbucket webhooks of Connect installs, through the shared `acceptDelivery`: JWT verified (ACE,
- * answered 401 on failure) → payload validated → workspace checked → stored with X-Request-UUID as
- * idempotency key (the JWT kept for replay detection) → 204. Mounted before ACE's own webhook routes,
- * which would acknowledge before anything is stored.
+ * The body as received when it is UTF-8 JSON text (what the JSON body parser parsed into `req.body`),
+ * so that it is stored as is instead of serialized again; undefined for other encodings or a byte-order mark.
  */
-export function webhookRouter(services: Services, addon: AceAddon): Router {
+function receivedJson(req: Request): string | undefined {
+  const raw = rawBodyOf(req);
+  if (!raw || raw[0] === 0xef || !/^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i.test(req.get("content-type") ?? "")) return undefined;
+  return raw.toString("utf8");
+}
+
+/**
+ * Bitbucket webhooks of Connect installs, through the shared `acceptDelivery`: JWT verified
+ * (verifyConnectJwt: signature, expiry, qsh; 401 on failure; ACE's middleware is not on this path, it
+ * minted a session token per request) → payload validated → workspace checked → stored with
+ * X-Request-UUID as idempotency key, the body as received, the JWT kept for replay detection → 204.
+ * Mounted before ACE's own webhook routes, which would acknowledge before anything is stored.
+ */
+export function webhookRouter(services: Services): Router {
   const router = Router();
-  const authenticate = aceAuth(addon.authenticateWebhook ? addon.authenticateWebhook() : addon.authenticate());
   const receive = acceptDelivery(services, {
     source: "bitbucket",
     async verify(req) {
-      const clientKey = (req as Request & { context?: { clientKey?: string } }).context?.clientKey;
-      const installation = clientKey ? await services.installations.findByClientKey("connect", clientKey) : null;
-      return installation ? { installation } : refuse(401, "unknown client");
+      const verdict = await verifyConnectJwt(services, req);
+      return verdict.ok ? { installation: verdict.installation, token: verdict.token } : refuse(401, verdict.reason);
     },
-    parse(req) {
+    parse(req, sender) {
       const eventKey = eventKeyOf(req);
       if (!isBitbucketEventKey(eventKey)) return refuse(400, `unknown event ${eventKey}`);
       const parsed = parseBitbucketEvent(eventKey, req.body);
@@ -49,9 +58,10 @@ export function webhookRouter(services: Services, addon: AceAddon): Router {
       return {
         eventKey,
         payload: parsed.payload,
+        payloadJson: receivedJson(req),
         idempotencyKey: req.get("x-request-uuid") ?? `sha256:${createHash("sha256").update(JSON.stringify(req.body)).digest("hex")}`,
         repository: { uuid: repo.uuid, fullName: repo.full_name },
-        token: connectTokenOf(req),
+        token: sender.token,
       };
     },
     scope(delivery, { installation }) {
@@ -59,6 +69,6 @@ export function webhookRouter(services: Services, addon: AceAddon): Router {
       return ws && ws !== installation.workspaceUuid ? refuse(403, "repository is outside this installation's workspace") : null;
     },
   });
-  router.post("/webhooks/:family/:name", checkEventKey, authenticate, receive);
+  router.post("/webhooks/:family/:name", checkEventKey, receive);
   return router;
 }

@@ -157,12 +157,13 @@ export class InstallationService {
   }
 
   async secrets(id: string): Promise<Record<string, string>> {
-    const sealed = await this.cached(`secrets:${id}`, async () => {
+    // Decrypted once per cache period (every signed webhook needs the shared secret), not per call;
+    // only in this process's memory, for CACHE_MS at most, cleared by any change. A copy per caller.
+    const plain = await this.cached(`secrets:${id}`, async () => {
       const row = await Installation.findByPk(id, { attributes: ["id", "secretsEnc"] });
-      return row ? row.secretsEnc : null;
+      return row ? Object.freeze(this.box.decryptJson(row.secretsEnc, this.aad(id))) : null;
     });
-    // Kept encrypted in the cache; a copy per caller.
-    return sealed ? this.box.decryptJson(sealed, this.aad(id)) : {};
+    return plain ? { ...plain } : {};
   }
 
   async secret(id: string, name: string): Promise<string | undefined> {

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
-import { Op, UniqueConstraintError, type Transaction } from "sequelize";
-import { Delivery } from "../models";
+import { QueryTypes, UniqueConstraintError, type Transaction } from "sequelize";
 import type { DeliverySource } from "../models/delivery";
+import { insertRows } from "../db/insert-rows";
 import type { Services } from "../core/services";
 import type { IngestedDelivery } from "./registry";
 
@@ -13,6 +13,11 @@ export interface InboundEvent {
   idempotencyKey: string;
   repository?: { uuid: string; fullName?: string | null } | null;
   payload: unknown;
+  /**
+   * `payload` as the sender sent it (the request body's JSON text, when the body is the payload and
+   * the front door validated it without changing it): stored as is instead of serialized again.
+   */
+  payloadJson?: string;
   /**
    * The sender's token (a Connect JWT). Its qsh binds it to the URL but not to the body, and it
    * carries no nonce, so one token may legitimately sign several deliveries in the same second; the
@@ -59,7 +64,27 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-type Found = Pick<Delivery, "id" | "installationId" | "source" | "idempotencyKey" | "tokenHash">;
+interface Found {
+  id: string;
+  installationId: string;
+  source: DeliverySource;
+  idempotencyKey: string;
+  tokenHash: string | null;
+}
+
+/** The deliveries table's columns and the values ingest writes into them. */
+const DELIVERY_COLUMNS = [
+  ["id", (r: { p: Pending; id: string; now: number }) => r.id],
+  ["installation_id", (r) => r.p.event.installationId],
+  ["source", (r) => r.p.event.source],
+  ["event_key", (r) => r.p.event.eventKey],
+  ["idempotency_key", (r) => r.p.event.idempotencyKey],
+  ["repository_uuid", (r) => r.p.event.repository?.uuid ?? null],
+  ["repository_full_name", (r) => r.p.event.repository?.fullName ?? null],
+  ["payload", (r) => r.p.payloadJson],
+  ["received_at", (r) => r.now],
+  ["token_hash", (r) => r.p.tokenHash],
+] as const satisfies ReadonlyArray<readonly [string, (r: { p: Pending; id: string; now: number }) => string | number | null]>;
 
 const MAX_BATCH = 100;
 const batchers = new WeakMap<Services, IngestBatcher>();
@@ -74,7 +99,7 @@ class IngestBatcher {
   constructor(private readonly services: Services) {}
 
   submit(event: InboundEvent): Promise<IngestResult> {
-    const payloadJson = JSON.stringify(event.payload);
+    const payloadJson = event.payloadJson ?? JSON.stringify(event.payload);
     const tokenHash = event.token ? createHash("sha256").update(event.token).update("\n").update(payloadJson).digest("hex") : null;
     return new Promise((resolve, reject) => {
       this.queue.push({ event, payloadJson, tokenHash, resolve, reject });
@@ -107,17 +132,22 @@ class IngestBatcher {
 
   /** Deliveries already stored that match a pending one by delivery id or by (token, body). */
   private async existing(batch: Pending[]): Promise<Found[]> {
-    const tokenHashes = batch.flatMap((p) => (p.tokenHash ? [p.tokenHash] : []));
-    return Delivery.findAll({
-      attributes: ["id", "installationId", "source", "idempotencyKey", "tokenHash"],
-      where: {
-        installationId: { [Op.in]: [...new Set(batch.map((p) => p.event.installationId))] },
-        [Op.or]: [
-          { idempotencyKey: { [Op.in]: [...new Set(batch.map((p) => p.event.idempotencyKey))] } },
-          ...(tokenHashes.length ? [{ tokenHash: { [Op.in]: tokenHashes } }] : []),
-        ],
-      },
-    });
+    const bind: string[] = [];
+    const list = (values: Iterable<string>) =>
+      [...new Set(values)].map((v) => {
+        bind.push(v);
+        return `$${bind.length}`;
+      });
+    const installations = list(batch.map((p) => p.event.installationId));
+    const keys = list(batch.map((p) => p.event.idempotencyKey));
+    const tokenHashes = list(batch.flatMap((p) => (p.tokenHash ? [p.tokenHash] : [])));
+    return this.services.db.sequelize.query<Found>(
+      `SELECT id, installation_id AS "installationId", source, idempotency_key AS "idempotencyKey", token_hash AS "tokenHash"
+         FROM deliveries
+        WHERE installation_id IN (${installations.join(", ")})
+          AND (idempotency_key IN (${keys.join(", ")})${tokenHashes.length ? ` OR token_hash IN (${tokenHashes.join(", ")})` : ""})`,
+      { bind, type: QueryTypes.SELECT },
+    );
   }
 
   private async store(batch: Pending[]): Promise<void> {
@@ -145,21 +175,7 @@ class IngestBatcher {
     if (fresh.length) {
       const now = Date.now();
       await services.db.transaction(async (transaction) => {
-        await Delivery.bulkCreate(
-          fresh.map(({ p, id }) => ({
-            id,
-            installationId: p.event.installationId,
-            source: p.event.source,
-            eventKey: p.event.eventKey,
-            idempotencyKey: p.event.idempotencyKey,
-            repositoryUuid: p.event.repository?.uuid ?? null,
-            repositoryFullName: p.event.repository?.fullName ?? null,
-            payload: p.payloadJson,
-            receivedAt: now,
-            tokenHash: p.tokenHash,
-          })),
-          { transaction },
-        );
+        await insertRows(services.db, "deliveries", DELIVERY_COLUMNS, fresh.map(({ p, id }) => ({ p, id, now })), transaction);
         await services.queue.enqueue(
           fresh.flatMap(({ p, id }) =>
             services.registry.handlersFor(p.event.eventKey).map((h) => ({

@@ -1,9 +1,10 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import { Op, QueryTypes, type InferCreationAttributes, type Transaction } from "sequelize";
-import { Job, OutboundCallRecord } from "../models";
+import { Job } from "../models";
 import type { JobStatus } from "../models/job";
 import type { Database } from "../db/database";
+import { insertRows } from "../db/insert-rows";
 import type { OutboundCall } from "../http/call-log";
 
 export interface NewJob {
@@ -18,6 +19,45 @@ export interface NewJob {
   runAt?: number;
   replayOf?: string | null;
 }
+
+type JobRow = InferCreationAttributes<Job>;
+
+/** The jobs table's columns, for the raw batched insert of enqueue (ingest writes a job per handler of every delivery). */
+const JOB_COLUMNS = [
+  ["id", (j: JobRow) => j.id],
+  ["installation_id", (j) => j.installationId],
+  ["delivery_id", (j) => j.deliveryId],
+  ["repository_uuid", (j) => j.repositoryUuid],
+  ["handler", (j) => j.handler],
+  ["integration", (j) => j.integration],
+  ["payload", (j) => j.payload],
+  ["dedupe_key", (j) => j.dedupeKey],
+  ["status", (j) => j.status],
+  ["attempts", (j) => j.attempts ?? 0],
+  ["max_attempts", (j) => j.maxAttempts],
+  ["run_at", (j) => j.runAt],
+  ["locked_by", (j) => j.lockedBy],
+  ["locked_until", (j) => j.lockedUntil],
+  ["last_error", (j) => j.lastError],
+  ["result", (j) => j.result],
+  ["replay_of", (j) => j.replayOf],
+  ["created_at", (j) => j.createdAt],
+  ["updated_at", (j) => j.updatedAt],
+  ["finished_at", (j) => j.finishedAt],
+] as const satisfies ReadonlyArray<readonly [string, (j: JobRow) => string | number | null]>;
+
+/** The outbound_calls columns a settled job's calls are recorded in (id is the database's). */
+const CALL_COLUMNS = [
+  ["job_id", (r: { c: OutboundCall; job: Job; at: number }) => r.job.id],
+  ["attempt", (r) => r.job.attempts],
+  ["target", (r) => r.c.target],
+  ["method", (r) => r.c.method],
+  ["url", (r) => r.c.url.slice(0, 1024)],
+  ["status", (r) => r.c.status ?? null],
+  ["duration_ms", (r) => r.c.durationMs],
+  ["error", (r) => r.c.error ?? null],
+  ["created_at", (r) => r.at],
+] as const satisfies ReadonlyArray<readonly [string, (r: { c: OutboundCall; job: Job; at: number }) => string | number | null]>;
 
 /**
  * The durable queue is the `jobs` table. Claiming is one statement: on PostgreSQL with
@@ -35,7 +75,7 @@ export class JobQueue {
   /** Inserts jobs (inside the caller's transaction when given). Duplicate dedupe keys are skipped. */
   async enqueue(jobs: NewJob[], transaction?: Transaction): Promise<number> {
     const now = Date.now();
-    const rows: Array<InferCreationAttributes<Job>> = [];
+    const rows: JobRow[] = [];
     for (const j of jobs) {
       if (j.dedupeKey) {
         const exists = await Job.findOne({
@@ -68,7 +108,7 @@ export class JobQueue {
         finishedAt: null,
       });
     }
-    if (rows.length) await Job.bulkCreate(rows, { transaction });
+    if (rows.length) await insertRows(this.db, "jobs", JOB_COLUMNS, rows, transaction);
     return rows.length;
   }
 
@@ -91,7 +131,7 @@ export class JobQueue {
   /**
    * The one claiming statement: marks up to `limit` jobs matching `where` (SQL over the jobs table, with
    * `:now` and the given replacements) running under `workerId` for `leaseMs`, oldest `run_at` first,
-   * skipping rows another instance holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL), and returns them.
+   * skipping rows another instance holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL), and returns them (oldest `run_at` first).
    */
   private async claimWhere(workerId: string, where: string, replacements: Record<string, unknown>, limit: number, leaseMs: number, now: number): Promise<Job[]> {
     const lock = this.db.dialect === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
@@ -103,12 +143,11 @@ export class JobQueue {
            WHERE ${where}
            ORDER BY run_at
            LIMIT :limit ${lock})
-       RETURNING id`,
-      { replacements: { ...replacements, workerId, until: now + leaseMs, now, limit }, type: QueryTypes.SELECT },
+       RETURNING *`,
+      { replacements: { ...replacements, workerId, until: now + leaseMs, now, limit }, type: QueryTypes.SELECT, model: Job, mapToModel: true },
     );
-    const ids = (rows as Array<{ id: string }>).map((r) => r.id);
-    if (!ids.length) return [];
-    return Job.findAll({ where: { id: { [Op.in]: ids } }, order: [["runAt", "ASC"]] });
+    // The claimed rows come back from the claiming statement itself (no second query per claim).
+    return (rows as Job[]).sort((a, b) => Number(a.runAt) - Number(b.runAt));
   }
 
   /**
@@ -183,20 +222,8 @@ export class JobQueue {
         { where: { id: job.id, lockedBy: workerId, status: "running" }, transaction },
       );
       if (n && calls.length) {
-        await OutboundCallRecord.bulkCreate(
-          calls.map((c) => ({
-            jobId: job.id,
-            attempt: job.attempts,
-            target: c.target,
-            method: c.method,
-            url: c.url.slice(0, 1024),
-            status: c.status,
-            durationMs: c.durationMs,
-            error: c.error ?? null,
-            createdAt: Date.now(),
-          })),
-          { transaction },
-        );
+        const at = Date.now();
+        await insertRows(this.db, "outbound_calls", CALL_COLUMNS, calls.map((c) => ({ c, job, at })), transaction);
       }
       return n > 0;
     });

@@ -29,6 +29,8 @@ export interface ParsedDelivery<P = unknown> {
   repository: { uuid: string; fullName?: string | null } | null;
   /** A bearer token the sender signed the request with, for replay detection (`InboundEvent.token`). */
   token?: string;
+  /** The payload's JSON text as received, stored as is when given (`InboundEvent.payloadJson`). */
+  payloadJson?: string;
 }
 
 /** The sender a receiver verified: at least the installation the delivery belongs to. */

@@ -32,6 +32,28 @@ describe("Bitbucket webhooks through the Connect door", () => {
     assert.equal(h.fake.statuses("acme", "widgets", SHA)[0]?.state, "SUCCESSFUL");
   });
 
+  it("stores the body as Bitbucket sent it and mints no session token per webhook (ACE's middleware is off this path)", async () => {
+    const body = JSON.stringify(push, null, 2); // not what serializing the parsed payload again gives
+    const res = await h.webhook("repo:push", body);
+    assert.equal(res.status, 204);
+    assert.equal(res.headers["x-acpt"], undefined, "no ACE session token in the answer");
+    const delivery = await Delivery.findOne();
+    assert.equal(delivery?.payload, body);
+    await waitFor(async () => (await Job.findOne({ where: { status: "done" } })) ?? false, 5000, "job done");
+  });
+
+  it("stores a burst of deliveries committed together (more rows than one statement's parameters allow) and processes each once", async () => {
+    const n = 150;
+    const statuses = await Promise.all(
+      Array.from({ length: n }, (_, i) => h.webhook("repo:push", pushPayload(push, i.toString(16).padStart(40, "a")))),
+    );
+    assert.deepEqual(new Set(statuses.map((r) => r.status)), new Set([204]));
+    assert.equal(await Delivery.count(), n);
+    await h.drained();
+    assert.equal(await Job.count({ where: { status: "done" } }), n);
+    assert.equal(new Set(h.fake.callsTo("POST", /\/statuses\/build$/).map((c) => c.path)).size, n);
+  });
+
   it("answers a forged, expired, wrong-qsh or missing JWT with 401 and stores nothing", async () => {
     const path = "/connect/webhooks/repo/push";
     const cases: Array<[string, string | null]> = [
