@@ -12,7 +12,7 @@ import {
   rotateSecret,
   webhookEndpoint,
 } from "./credentials";
-import { BuildkiteSettingsSchema, type BuildkiteSettings } from "./settings";
+import { BUILDKITE_FIELDS, BUILDKITE_GROUPS, BuildkiteSettingsSchema, buildkiteSetup, type BuildkiteSettings } from "./settings";
 import { resourceName, unwireEventBridge, wireEventBridge } from "./eventbridge-wiring";
 import { iamPolicyFor, invokeRoleTrustPolicy } from "./iam-policy";
 
@@ -64,6 +64,10 @@ export const buildkiteDefinition = defineIntegration<BuildkiteSettings>({
   description: "Shows Buildkite builds (EventBridge or webhooks) as build statuses on commits and pull requests.",
   schema: BuildkiteSettingsSchema,
   secretFields: [],
+  fields: BUILDKITE_FIELDS,
+  groups: BUILDKITE_GROUPS,
+  inboundSources: ["buildkite", "eventbridge"],
+  setup: buildkiteSetup,
   async copyValues(ctx) {
     const { services, installation, settings } = ctx;
     const externalId = await externalIdFor(services.installations, installation.id);
