@@ -145,8 +145,8 @@ export function protonSetup(facts: SetupFacts<ProtonSettings>): SetupStep[] {
 export const protonIntegration = defineIntegration<ProtonSettings>({
   id: "proton",
   title: "AWS S3 archive & template versions (Proton)",
-  description:
-    "Archives each push to your S3 bucket and detects Proton template versions. AWS Proton ended on 2026-10-07: registration there is best effort; the same signal goes to EventBridge.",
+  // One line on the card; that AWS Proton ended (2026-10-07) is said under "Register template versions with AWS Proton".
+  description: "Archives each push to your S3 bucket and announces new template versions (AWS Proton, EventBridge).",
   schema: ProtonSettingsSchema as unknown as z.ZodType<ProtonSettings>,
   secretFields: [],
   fields: PROTON_FIELDS,
