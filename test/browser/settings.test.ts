@@ -138,20 +138,21 @@ describe("Settings page in a browser", function () {
     assert.match((await replayRow.textContent()) ?? "", /POST bitbucket → 201/);
 
     // Filter by outcome: only the dead delivery's entry is listed.
-    await log.locator("#activity-outcome").click({ force: true });
-    await log.getByText("Dead", { exact: true }).click();
+    await log.locator("#activity-outcome").selectOption("dead");
     await waitFor(async () => (await log.locator('[data-testid="activity-page"]').textContent())?.includes("1 entry"), 10_000, "filtered");
     await shot("activity-replayed", log);
   });
 
-  it("renders one card per integration the app defines, fields from each one's schema", async () => {
+  it("renders one card per integration the app defines; switched on, fields from each one's schema and a save button", async () => {
     const frame = await open(ADMIN);
     const ids = integrationDefinitions().map((d) => d.id);
     assert.ok(ids.includes(TEST_ID));
     for (const id of ids) {
       const card = frame.locator(`[data-testid="card-${id}"]`);
       await card.waitFor();
-      assert.equal(await card.locator(`[data-testid="save-${id}"]`).count(), 1, `${id} has a save button`);
+      await card.locator(`[data-testid="toggle-${id}--input"]`).check({ force: true });
+      await card.locator(`[data-testid="save-${id}"]`).waitFor();
+      assert.ok((await card.locator('[data-testid^="fieldrow-"]').count()) > 0, `${id} shows its fields`);
       await shot(`card-${id}`, card);
     }
   });
