@@ -138,6 +138,7 @@ export function IntegrationCard({
       name={x.name}
       label={x.label}
       description={x.description}
+      placeholder={x.placeholder}
       isSet={card.secrets?.[x.name]?.set === true}
       pending={secrets[x.name]}
       error={errors[x.name]}
