@@ -11,6 +11,7 @@ import { Job } from "../../src/models";
 import { integrationDefinitions, type IntegrationId } from "../../src/settings/registry";
 import { ADMIN, TEST_ID, WRITER, grantDefaults, registerTestHandler, settingsPagePath } from "../web/support";
 import { ARTIFACTS, embedOnAppOrigin, launchChromium } from "../helpers/browser";
+import { assertAxeClean } from "../helpers/axe";
 
 const SECRET = "browser-secret-7d1c2e";
 
@@ -126,6 +127,9 @@ describe("Settings page in a browser", function () {
     await deadRow.waitFor();
     assert.match((await deadRow.textContent()) ?? "", /403/);
     await shot("activity-dead", log);
+    const frameOf = page.frames().find((f) => f.url().includes("/connect/settings"));
+    assert.ok(frameOf, "the settings page's frame");
+    await assertAxeClean(frameOf, "the activity log with a dead delivery and its replay button");
 
     await deadRow.locator(`[data-testid="replay-${dead.id}"]`).click();
     await log.locator('[data-testid="replay-notice"]').getByText("Replay queued", { exact: false }).waitFor();
