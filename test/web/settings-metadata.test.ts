@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
-import "../../src/integrations";
-import { integrationDefinitions } from "../../src/settings/registry";
+import type { IntegrationDefinition } from "../../src/settings/registry";
+import { buildkiteDefinition } from "../../src/integrations/buildkite/definition";
+import { buildAlerts } from "../../src/integrations/build-alerts/settings";
+import { eventBridgeOut } from "../../src/integrations/eventbridge-out/settings";
+import { protonIntegration } from "../../src/integrations/proton/settings";
+import { reviewRadarDefinition } from "../../src/integrations/review-radar/settings";
 import { jsonSchemaOf } from "../../src/web/api/settings-view";
 import { buildAlertsSetup, type BuildAlertsSettings, BuildAlertsSchema } from "../../src/integrations/build-alerts/settings";
 import { reviewRadarSetup, ReviewRadarSettingsSchema } from "../../src/integrations/review-radar/settings";
@@ -21,10 +25,10 @@ function allowed(p: Prop): unknown[] | null {
  * their groups are listed, option labels name values the schema accepts (and all of them).
  */
 describe("Settings field metadata of the shipped integrations", () => {
-  const defs = integrationDefinitions().filter((d) => !d.id.startsWith("test-"));
+  // The shipped ones (other tests register integrations of their own in the same registry).
+  const defs = [buildkiteDefinition, buildAlerts, eventBridgeOut, protonIntegration, reviewRadarDefinition] as unknown as IntegrationDefinition[];
 
   it("names only real fields, listed groups and every allowed value", () => {
-    assert.ok(defs.length >= 5, defs.map((d) => d.id).join(", "));
     for (const def of defs) {
       const props = (jsonSchemaOf(def)?.properties ?? {}) as Record<string, Prop>;
       assert.ok(def.setup, `${def.id} has a setup checklist`);
