@@ -43,6 +43,63 @@ export interface IntegrationDefinition<S extends { enabled: boolean } = { enable
    * on the card as a warning with the reason.
    */
   checks?(ctx: IntegrationPageContext<S>): Promise<SettingsCheck[]>;
+  /** How the settings page presents each field (help, placeholder, group, value labels); absent keys fall back to the schema. */
+  fields?: Partial<Record<keyof S & string, FieldMeta>>;
+  /** The field groups, in the order the page shows them ("What to report", "Where events come from", "AWS wiring"). */
+  groups?: readonly string[];
+  /** Groups that apply while the integration is switched off (review radar's panel): a switched-off card offers them behind a "Show settings" button. */
+  groupsWhenOff?: readonly string[];
+  /** Delivery sources that come in by this integration's own inbound door (Buildkite: `buildkite`, `eventbridge`), for SetupFacts.lastInboundAt. */
+  inboundSources?: readonly string[];
+  /** The setup checklist: what an admin does next, each step done or not from what the app knows (see SetupFacts). */
+  setup?(facts: SetupFacts<S>): SetupStep[];
+}
+
+/** How the settings page shows one field. Everything is optional: the JSON Schema gives the rest. */
+export interface FieldMeta {
+  label?: string;
+  /** One or two sentences under the field: what it does and what the default means. */
+  help?: string;
+  /** An example value shown in an empty input (never a default: the default is stored). */
+  placeholder?: string;
+  /** One of the definition's `groups`; fields without a group come first. */
+  group?: string;
+  /** Labels people know for an enum's values or a list's items, in the order shown (`pull_request` → "Pull requests"). */
+  options?: ReadonlyArray<{ value: string | number; label: string }>;
+}
+
+/** What the app knows about one integration in one repository, for its setup checklist. Server side only. */
+export interface SetupFacts<S> {
+  /** The full document (secrets included): never send it to the browser. */
+  settings: S;
+  /** When an admin last saved this integration's settings for the repository (ms since epoch), or null if never. */
+  savedAt: number | null;
+  /** The newest activity-log entry of this integration in this repository, or null if nothing arrived yet. */
+  lastDelivery: LastDelivery | null;
+  /** When the installation last received an inbound event of this integration's own door (Buildkite webhook or EventBridge), any repository; null if never or not applicable. */
+  lastInboundAt: number | null;
+}
+
+/** The newest entry of an integration's activity in a repository: when it arrived and how its jobs ended. */
+export interface LastDelivery {
+  /** The activity-log entry id (a delivery id, or the job id of a scheduled job). */
+  id: string;
+  source: string;
+  eventKey: string;
+  /** ms since epoch. */
+  at: number;
+  /** "failed" when a job is dead, "pending" while one is queued, running or retrying, "ignored" when every job skipped it, else "ok". */
+  outcome: "ok" | "ignored" | "failed" | "pending";
+  /** Why it was skipped or why it failed (the first ignored job's reason or dead job's last error), or null. */
+  reason: string | null;
+}
+
+/** One step of a setup checklist: what to do, whether the app can see it done, and a detail ("last event 3 min ago"). */
+export interface SetupStep {
+  id: string;
+  label: string;
+  done: boolean;
+  detail?: string;
 }
 
 /** One check's result: what was checked, whether it held, and what to fix when it did not. */

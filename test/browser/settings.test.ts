@@ -11,6 +11,7 @@ import { Job } from "../../src/models";
 import { integrationDefinitions, type IntegrationId } from "../../src/settings/registry";
 import { ADMIN, TEST_ID, WRITER, grantDefaults, registerTestHandler, settingsPagePath } from "../web/support";
 import { ARTIFACTS, embedOnAppOrigin, launchChromium } from "../helpers/browser";
+import { assertAxeClean } from "../helpers/axe";
 
 const SECRET = "browser-secret-7d1c2e";
 
@@ -127,6 +128,9 @@ describe("Settings page in a browser", function () {
     await deadRow.waitFor();
     assert.match((await deadRow.textContent()) ?? "", /403/);
     await shot("activity-dead", log);
+    const frameOf = page.frames().find((f) => f.url().includes("/connect/settings"));
+    assert.ok(frameOf, "the settings page's frame");
+    await assertAxeClean(frameOf, "the activity log with a dead delivery and its replay button");
 
     await deadRow.locator(`[data-testid="replay-${dead.id}"]`).click();
     await log.locator('[data-testid="replay-notice"]').getByText("Replay queued", { exact: false }).waitFor();
@@ -139,20 +143,22 @@ describe("Settings page in a browser", function () {
     assert.match((await replayRow.textContent()) ?? "", /POST bitbucket → 201/);
 
     // Filter by outcome: only the dead delivery's entry is listed.
-    await log.locator("#activity-outcome").click({ force: true });
-    await log.getByText("Dead", { exact: true }).click();
+    await log.locator("#activity-outcome").selectOption("dead");
     await waitFor(async () => (await log.locator('[data-testid="activity-page"]').textContent())?.includes("1 entry"), 10_000, "filtered");
     await shot("activity-replayed", log);
   });
 
-  it("renders one card per integration the app defines, fields from each one's schema", async () => {
+  it("renders one card per integration the app defines; switched on, fields from each one's schema and a save button", async () => {
     const frame = await open(ADMIN);
     const ids = integrationDefinitions().map((d) => d.id);
     assert.ok(ids.includes(TEST_ID));
     for (const id of ids) {
       const card = frame.locator(`[data-testid="card-${id}"]`);
+      await card.waitFor();
+      await card.locator(`[data-testid="toggle-${id}--input"]`).check({ force: true });
       // Exactly one: a locator that matches two elements fails waitFor (strict mode).
       await card.locator(`[data-testid="save-${id}"]`).waitFor();
+      assert.ok((await card.locator('[data-testid^="fieldrow-"]').count()) > 0, `${id} shows its fields`);
       await shot(`card-${id}`, card);
     }
   });

@@ -37,6 +37,7 @@ describe("OpenAPI document of the page API", () => {
       "GET /repositories/{repoUuid}/settings/changes",
       "PUT /repositories/{repoUuid}/settings/{integration}",
       "POST /repositories/{repoUuid}/settings/{integration}/actions/{action}",
+      "GET /repositories/{repoUuid}/settings/{integration}/setup",
       "GET /repositories/{repoUuid}/activity",
       "POST /repositories/{repoUuid}/activity/jobs/{jobId}/replay",
     ]) {
@@ -54,6 +55,7 @@ describe("OpenAPI document of the page API", () => {
     check("SettingsPage", (await admin.get(`${repoBase(h)}/settings`)).json());
     const put = await admin.put(`${repoBase(h)}/settings/${TEST_ID}`, { values: { enabled: true }, secrets: { apiToken: "a-long-enough-token" } });
     check("SettingsCard", put.json());
+    check("SetupView", (await admin.get(`${repoBase(h)}/settings/${TEST_ID}/setup`)).json());
     const bad = await admin.put(`${repoBase(h)}/settings/${TEST_ID}`, { values: { threshold: 0 } });
     assert.equal(bad.status, 400);
     check("Error", bad.json());

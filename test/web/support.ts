@@ -2,6 +2,7 @@ import { z } from "zod";
 import { Harness } from "../helpers/harness";
 import { bitbucketJwt } from "../helpers/jwt";
 import { defineIntegration, type IntegrationId } from "../../src/settings/registry";
+import { deliveryStep, turnedOnStep } from "../../src/settings/setup-steps";
 import type { HandlerRegistry } from "../../src/pipeline/registry";
 import { repoPath } from "../../src/bitbucket/client";
 import type { TestTenant } from "../helpers/harness";
@@ -24,6 +25,7 @@ export const testIntegration = defineIntegration({
   description: "An integration that only the tests know.",
   schema: TestSettingsSchema,
   secretFields: ["apiToken"],
+  setup: (facts) => [turnedOnStep(facts), deliveryStep(facts, "Push to the repository", "Waiting for a push.")],
   async copyValues(ctx) {
     return [
       { label: "Webhook URL", value: `${ctx.services.config.baseUrl}/inbound/test/${encodeURIComponent(ctx.repository.uuid)}` },

@@ -1,4 +1,5 @@
 import "@atlaskit/css-reset";
+import "../settings/settings.css";
 import { mountPage } from "../lib/mount";
 import { App } from "../settings/App";
 

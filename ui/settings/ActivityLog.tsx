@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import Button from "@atlaskit/button/new";
 import Heading from "@atlaskit/heading";
 import SectionMessage from "@atlaskit/section-message";
-import Select from "@atlaskit/select";
+import { token } from "@atlaskit/tokens";
 import Spinner from "@atlaskit/spinner";
 import { Inline, Stack, Text } from "@atlaskit/primitives";
 import { describeError, type ActivityFilter, type SettingsApi } from "./api";
@@ -21,9 +21,65 @@ const PAGE_LEN = 20;
 
 type Option = { label: string; value: string };
 
-/** What the app did for this repository: filters by integration and outcome, paging, replay of dead jobs. */
-export function ActivityLog({ api, integrations }: { api: SettingsApi; integrations: Option[] }) {
-  const [filter, setFilter] = useState<ActivityFilter>({ page: 1, pageLen: PAGE_LEN });
+const selectStyle = {
+  display: "block",
+  minWidth: 200,
+  marginTop: 4,
+  padding: "6px 8px",
+  font: "inherit",
+  color: token("color.text"),
+  backgroundColor: token("color.background.input"),
+  border: `1px solid ${token("color.border.input")}`,
+  borderRadius: 3,
+};
+
+/** A labelled native select (keyboard and screen readers work as the browser makes them). */
+function FilterSelect({ id, label, options, value, onChange }: { id: string; label: string; options: Option[]; value: string; onChange(v: string): void }) {
+  return (
+    <div>
+      <label htmlFor={id} style={{ fontWeight: 600 }}>
+        {label}
+      </label>
+      <select id={id} style={selectStyle} value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export interface ActivityLogProps {
+  api: SettingsApi;
+  integrations: Option[];
+  /** The integration filter (controlled, so that a card's "See its activity" sets it), undefined for all. */
+  integration: string | undefined;
+  onIntegrationChange(integration: string | undefined): void;
+  /** Changes when a card asks to show the log: the log scrolls into view and takes focus. */
+  focusRequest: number;
+}
+
+/**
+ * What the app did for this repository: filters by integration and outcome, paging, replay of dead
+ * jobs. The integration filter is the caller's (a card links to its own activity).
+ */
+export function ActivityLog({ api, integrations, integration, onIntegrationChange, focusRequest }: ActivityLogProps) {
+  const [state, setFilterState] = useState<Omit<ActivityFilter, "integration">>({ page: 1, pageLen: PAGE_LEN });
+  const filter: ActivityFilter = { ...state, ...(integration ? { integration } : {}) };
+  const setFilter = (f: ActivityFilter) => {
+    const { integration: next, ...rest } = f;
+    setFilterState(rest);
+    if (next !== integration) onIntegrationChange(next);
+  };
+  const heading = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!focusRequest) return;
+    setFilterState((s) => ({ ...s, page: 1 }));
+    heading.current?.scrollIntoView({ block: "start" });
+    heading.current?.focus();
+  }, [focusRequest]);
   const [data, setData] = useState<ActivityResponse | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
@@ -39,7 +95,7 @@ export function ActivityLog({ api, integrations }: { api: SettingsApi; integrati
     } finally {
       setLoading(false);
     }
-  }, [api, filter]);
+  }, [api, filter.page, filter.pageLen, filter.integration, filter.outcome]);
 
   useEffect(() => {
     void load();
@@ -63,9 +119,11 @@ export function ActivityLog({ api, integrations }: { api: SettingsApi; integrati
   return (
     <Stack space="space.200" testId="activity-log">
       <Inline spread="space-between" alignBlock="center">
-        <Heading size="medium" as="h2">
-          Activity
-        </Heading>
+        <div ref={heading} tabIndex={-1} id="activity" style={{ outline: "none" }}>
+          <Heading size="medium" as="h2">
+            Activity
+          </Heading>
+        </div>
         {data ? (
           <Text size="small" color="color.text.subtlest">
             Kept for {data.retentionDays} days
@@ -73,30 +131,20 @@ export function ActivityLog({ api, integrations }: { api: SettingsApi; integrati
         ) : null}
       </Inline>
       <Inline space="space.150" alignBlock="end">
-        <div style={{ minWidth: 220 }}>
-          <label htmlFor="activity-integration" style={{ fontWeight: 600 }}>
-            Integration
-          </label>
-          <Select
-            inputId="activity-integration"
-            classNamePrefix="activity-integration"
-            options={integrationOptions}
-            value={integrationOptions.find((o) => o.value === (filter.integration ?? "")) ?? integrationOptions[0]}
-            onChange={(o) => setFilter({ ...filter, page: 1, integration: o?.value || undefined })}
-          />
-        </div>
-        <div style={{ minWidth: 180 }}>
-          <label htmlFor="activity-outcome" style={{ fontWeight: 600 }}>
-            Outcome
-          </label>
-          <Select
-            inputId="activity-outcome"
-            classNamePrefix="activity-outcome"
-            options={outcomeOptions}
-            value={outcomeOptions.find((o) => o.value === (filter.outcome ?? "")) ?? outcomeOptions[0]}
-            onChange={(o) => setFilter({ ...filter, page: 1, outcome: (o?.value || undefined) as Outcome | undefined })}
-          />
-        </div>
+        <FilterSelect
+          id="activity-integration"
+          label="Integration"
+          options={integrationOptions}
+          value={filter.integration ?? ""}
+          onChange={(v) => setFilter({ ...filter, page: 1, integration: v || undefined })}
+        />
+        <FilterSelect
+          id="activity-outcome"
+          label="Outcome"
+          options={outcomeOptions}
+          value={filter.outcome ?? ""}
+          onChange={(v) => setFilter({ ...filter, page: 1, outcome: (v || undefined) as Outcome | undefined })}
+        />
         <Button onClick={() => void load()} isLoading={loading}>
           Refresh
         </Button>

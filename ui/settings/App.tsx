@@ -19,6 +19,12 @@ export function App({ bootstrap, transport }: { bootstrap: PageBootstrap; transp
   const repoUuid = bootstrap.repository.uuid;
   const api = useMemo(() => (repoUuid ? settingsApi(transport, repoUuid) : null), [transport, repoUuid]);
   const [state, setState] = useState<State>({ kind: "loading" });
+  const [activityIntegration, setActivityIntegration] = useState<string | undefined>(undefined);
+  const [activityFocus, setActivityFocus] = useState(0);
+  const showActivity = useCallback((integration: string) => {
+    setActivityIntegration(integration);
+    setActivityFocus((n) => n + 1);
+  }, []);
 
   const load = useCallback(async () => {
     if (!api) return setState({ kind: "error", message: "Open this page from a repository's settings." });
@@ -65,10 +71,16 @@ export function App({ bootstrap, transport }: { bootstrap: PageBootstrap; transp
                 Integrations
               </Heading>
               {state.settings.integrations.map((card) => (
-                <IntegrationCard key={card.id} card={card} api={api} canEdit={state.settings.canEdit} onSaved={replaceCard} />
+                <IntegrationCard key={card.id} card={card} api={api} canEdit={state.settings.canEdit} onSaved={replaceCard} onShowActivity={showActivity} />
               ))}
             </Stack>
-            <ActivityLog api={api} integrations={state.settings.integrations.map((c) => ({ label: c.title, value: c.id }))} />
+            <ActivityLog
+              api={api}
+              integrations={state.settings.integrations.map((c) => ({ label: c.title, value: c.id }))}
+              integration={activityIntegration}
+              onIntegrationChange={setActivityIntegration}
+              focusRequest={activityFocus}
+            />
           </>
         ) : null}
       </Stack>

@@ -1,8 +1,8 @@
-import type { ReactElement } from "react";
-import Select from "@atlaskit/select";
+import type { ReactElement, ReactNode } from "react";
 import Textfield from "@atlaskit/textfield";
 import Toggle from "@atlaskit/toggle";
-import { Stack, Text } from "@atlaskit/primitives";
+import { Inline, Stack, Text } from "@atlaskit/primitives";
+import { CheckboxGroup, RadioGroup } from "./Choices";
 import type { FieldSpec, InputValue } from "./schema";
 
 const textareaStyle = {
@@ -34,44 +34,59 @@ export interface FieldProps {
   error: string | undefined;
   readOnly: boolean;
   onChange(value: InputValue): void;
+  /**
+   * Shown beside the label when the value is not the repository's own (e.g. "inherited from
+   * workspace"): the slot for workspace defaults. Nothing is shown when absent.
+   */
+  inheritedMarker?: ReactNode;
 }
 
-/** One settings field, rendered from its JSON Schema kind. */
-export function Field({ cardId, spec, value, error, readOnly, onChange }: FieldProps) {
+/** One settings field, rendered from its kind: a switch, radio or checkbox group, or a text input; help text under it. */
+export function Field({ cardId, spec, value, error, readOnly, onChange, inheritedMarker }: FieldProps) {
   const id = `${cardId}-${spec.name}`;
   const errorId = `${id}-error`;
-  const label = (
-    <label htmlFor={id} style={labelStyle}>
-      {spec.label}
-    </label>
+  const helpId = `${id}-help`;
+  const describedBy = [spec.description ? helpId : null, error ? errorId : null].filter(Boolean).join(" ") || undefined;
+  const labelText = (
+    <Inline space="space.100" alignBlock="center" as="span">
+      <span>{spec.label}</span>
+      {inheritedMarker ?? null}
+    </Inline>
   );
   let input: ReactElement;
+  let labelled = true;
   if (spec.kind === "boolean") {
-    input = <Toggle id={id} label={spec.label} isChecked={value === true} isDisabled={readOnly} onChange={(e) => onChange(e.target.checked)} />;
-  } else if (spec.kind === "enum") {
-    const options = spec.options.map((o) => ({ label: o, value: o }));
+    // The switch's own label names it; the visible label sits beside it.
+    labelled = false;
     input = (
-      <Select
-        inputId={id}
-        classNamePrefix={`field-${spec.name}`}
-        options={options}
-        value={options.find((o) => o.value === value) ?? null}
-        isDisabled={readOnly}
-        onChange={(o) => onChange(o?.value ?? "")}
-      />
+      <Inline space="space.100" alignBlock="center">
+        <Toggle
+          id={id}
+          label={spec.label}
+          isChecked={value === true}
+          isDisabled={readOnly}
+          onChange={(e) => onChange(e.target.checked)}
+          testId={`field-${spec.name}`}
+        />
+        <label htmlFor={id} style={labelStyle}>
+          {labelText}
+        </label>
+      </Inline>
     );
+  } else if (spec.kind === "enum") {
+    labelled = false;
+    input = <RadioGroup id={id} legend={labelText} choices={spec.options} value={String(value)} disabled={readOnly} describedBy={describedBy} onChange={onChange} />;
   } else if (spec.kind === "enum-list") {
-    const options = spec.options.map((o) => ({ label: o, value: o }));
-    const selected = Array.isArray(value) ? value : [];
+    labelled = false;
     input = (
-      <Select
-        inputId={id}
-        isMulti
-        classNamePrefix={`field-${spec.name}`}
-        options={options}
-        value={options.filter((o) => selected.includes(o.value))}
-        isDisabled={readOnly}
-        onChange={(list) => onChange(list.map((o) => o.value))}
+      <CheckboxGroup
+        id={id}
+        legend={labelText}
+        choices={spec.options}
+        value={Array.isArray(value) ? value : []}
+        disabled={readOnly}
+        describedBy={describedBy}
+        onChange={onChange}
       />
     );
   } else if (spec.multiline) {
@@ -82,8 +97,9 @@ export function Field({ cardId, spec, value, error, readOnly, onChange }: FieldP
         style={textareaStyle}
         value={String(value)}
         readOnly={readOnly}
+        placeholder={spec.placeholder ?? undefined}
         aria-invalid={Boolean(error)}
-        aria-describedby={error ? errorId : undefined}
+        aria-describedby={describedBy}
         onChange={(e) => onChange(e.target.value)}
       />
     );
@@ -96,19 +112,23 @@ export function Field({ cardId, spec, value, error, readOnly, onChange }: FieldP
         isReadOnly={readOnly}
         isInvalid={Boolean(error)}
         inputMode={spec.kind === "integer" || spec.kind === "number" ? "decimal" : undefined}
-        aria-describedby={error ? errorId : undefined}
-        placeholder={spec.kind === "string-list" || spec.kind === "number-list" ? "comma, separated, values" : undefined}
+        aria-describedby={describedBy}
+        placeholder={spec.placeholder ?? undefined}
         onChange={(e) => onChange((e.target as HTMLInputElement).value)}
         testId={`field-${spec.name}`}
       />
     );
   }
   return (
-    <Stack space="space.050">
-      {label}
+    <Stack space="space.050" testId={`fieldrow-${spec.name}`}>
+      {labelled ? (
+        <label htmlFor={id} style={labelStyle}>
+          {labelText}
+        </label>
+      ) : null}
       {input}
       {spec.description ? (
-        <Text size="small" color="color.text.subtlest">
+        <Text size="small" color="color.text.subtle" id={helpId}>
           {spec.description}
         </Text>
       ) : null}

@@ -12,6 +12,7 @@ import { Field } from "./Field";
 import { Inherited } from "./Inherited";
 import { SecretField } from "./SecretField";
 import { SavedChecks } from "./SavedChecks";
+import { SetupChecklist } from "./SetupChecklist";
 import { fieldsOf, secretLabel, toInput, toWire, type InputValue } from "./schema";
 import type { SettingsCard, SettingsPatch } from "./types";
 
@@ -28,16 +29,31 @@ type Drafts = Record<string, InputValue>;
 
 function initialDrafts(card: SettingsCard): Drafts {
   const out: Drafts = {};
-  for (const f of fieldsOf(card.schema, card.secretFields)) out[f.name] = toInput(f, card.values?.[f.name]);
+  for (const f of fieldsOf(card.schema, card.secretFields, card.fields)) out[f.name] = toInput(f, card.values?.[f.name]);
   return out;
 }
 
 /**
- * One integration: its switch, fields rendered from its JSON Schema, write-only secrets, values to
- * copy and actions. Saving sends only what changed; the API's reasons show under their fields.
+ * One integration. Switched off: one line (what it does) and its switch. Switched on: its setup
+ * checklist, its fields by group (rendered from its JSON Schema and field metadata), write-only
+ * secrets, values to copy and actions. Saving sends only what changed; the API's reasons show under
+ * their fields.
  */
-export function IntegrationCard({ card, api, canEdit, onSaved }: { card: SettingsCard; api: SettingsApi; canEdit: boolean; onSaved(card: SettingsCard): void }) {
-  const fields = useMemo(() => fieldsOf(card.schema, card.secretFields), [card.schema, card.secretFields]);
+export function IntegrationCard({
+  card,
+  api,
+  canEdit,
+  onSaved,
+  onShowActivity,
+}: {
+  card: SettingsCard;
+  api: SettingsApi;
+  canEdit: boolean;
+  onSaved(card: SettingsCard): void;
+  onShowActivity(integration: string): void;
+}) {
+  const fields = useMemo(() => fieldsOf(card.schema, card.secretFields, card.fields), [card.schema, card.secretFields, card.fields]);
+  const [showOff, setShowOff] = useState(false);
   const [enabled, setEnabled] = useState(card.enabled);
   const [drafts, setDrafts] = useState<Drafts>(() => initialDrafts(card));
   const [secrets, setSecrets] = useState<Record<string, string | null | undefined>>({});
@@ -92,31 +108,95 @@ export function IntegrationCard({ card, api, canEdit, onSaved }: { card: Setting
   };
 
   const readOnly = !canEdit;
+  const secretItems = card.secretFields.map((name) => ({ name, ...secretLabel(card.schema, name, card.fields) }));
+  const whenOff = card.groupsWhenOff ?? [];
+  // Switched off, a card is one line and its switch; settings that apply while off sit behind a button.
+  const visibleGroups: Array<string | null> = enabled ? [null, ...card.groups] : showOff ? whenOff : [];
+  const known = new Set<string | null>([null, ...card.groups]);
+  if (enabled) {
+    for (const g of [...fields.map((f) => f.group), ...secretItems.map((x) => x.group)]) if (!known.has(g)) (known.add(g), visibleGroups.push(g));
+  }
+  const offPending = !enabled && card.enabled;
+
+  const renderField = (f: (typeof fields)[number]) => (
+    <Field
+      key={f.name}
+      cardId={card.id}
+      spec={f}
+      value={drafts[f.name] ?? ""}
+      error={errors[f.name]}
+      readOnly={readOnly}
+      inheritedMarker={<Inherited name={f.name} inherited={card.inherited} />}
+      onChange={(v) => {
+        setDrafts({ ...drafts, [f.name]: v });
+        setSaved(false);
+      }}
+    />
+  );
+  const renderSecret = (x: (typeof secretItems)[number]) => (
+    <div key={`${x.name}-${card.secrets?.[x.name]?.set ? "set" : "unset"}`}>
+    <Inherited name={x.name} inherited={card.inherited} />
+    <SecretField
+      cardId={card.id}
+      name={x.name}
+      label={x.label}
+      description={x.description}
+      placeholder={x.placeholder}
+      isSet={card.secrets?.[x.name]?.set === true}
+      pending={secrets[x.name]}
+      error={errors[x.name]}
+      readOnly={readOnly}
+      onChange={(v) => {
+        setSecrets({ ...secrets, [x.name]: v });
+        setSaved(false);
+      }}
+    />
+    </div>
+  );
+  // Fields and secrets in the order the schema lists them, group by group.
+  const order = Object.keys((card.schema?.properties ?? {}) as Record<string, unknown>);
+  const items = [...fields.map((f) => ({ name: f.name, group: f.group, node: () => renderField(f) })), ...secretItems.map((x) => ({ name: x.name, group: x.group, node: () => renderSecret(x) }))].sort(
+    (a, b) => order.indexOf(a.name) - order.indexOf(b.name),
+  );
+
+  const saveRow = (
+    <Inline space="space.100" alignBlock="center">
+      <Button appearance="primary" isDisabled={!dirty} isLoading={saving} onClick={() => void save()} testId={`save-${card.id}`}>
+        Save
+      </Button>
+      {saved && !dirty ? (
+        <Text color="color.text.success" testId="saved">
+          Saved
+        </Text>
+      ) : null}
+    </Inline>
+  );
+
   return (
-    <Box xcss={cardStyle} testId={`card-${card.id}`} data-enabled={String(card.enabled)}>
+    <Box xcss={cardStyle} testId={`card-${card.id}`} data-enabled={String(card.enabled)} as="section" aria-labelledby={`${card.id}-title`}>
       <Stack space="space.200">
-        <Inline spread="space-between" alignBlock="center">
+        <Inline spread="space-between" alignBlock="center" space="space.200">
           <Stack space="space.050">
-            <Heading size="small" as="h3">
+            <Heading size="small" as="h3" id={`${card.id}-title`}>
               {card.title}
             </Heading>
             {card.description ? <Text color="color.text.subtle">{card.description}</Text> : null}
           </Stack>
-          <div style={{ flexShrink: 0, marginInlineStart: 16 }}>
-          {readOnly ? (
-            <Lozenge appearance={card.enabled ? "success" : "default"}>{card.enabled ? "on" : "off"}</Lozenge>
-          ) : (
-            <Toggle
-              id={`${card.id}-enabled`}
-              label={`Turn ${card.title} ${enabled ? "off" : "on"}`}
-              isChecked={enabled}
-              onChange={(e) => {
-                setEnabled(e.target.checked);
-                setSaved(false);
-              }}
-              testId={`toggle-${card.id}`}
-            />
-          )}
+          <div style={{ flexShrink: 0 }}>
+            {readOnly ? (
+              <Lozenge appearance={card.enabled ? "success" : "default"}>{card.enabled ? "on" : "off"}</Lozenge>
+            ) : (
+              <Toggle
+                id={`${card.id}-enabled`}
+                label={`${card.title}: ${enabled ? "on" : "off"}`}
+                isChecked={enabled}
+                onChange={(e) => {
+                  setEnabled(e.target.checked);
+                  setSaved(false);
+                }}
+                testId={`toggle-${card.id}`}
+              />
+            )}
           </div>
         </Inline>
         {readOnly ? null : (
@@ -126,57 +206,32 @@ export function IntegrationCard({ card, api, canEdit, onSaved }: { card: Setting
                 {formError}
               </SectionMessage>
             ) : null}
-            {fields.map((f) => (
-              <div key={f.name}>
-              <Inherited name={f.name} inherited={card.inherited} />
-              <Field
-                cardId={card.id}
-                spec={f}
-                value={drafts[f.name] ?? ""}
-                error={errors[f.name]}
-                readOnly={readOnly}
-                onChange={(v) => {
-                  setDrafts({ ...drafts, [f.name]: v });
-                  setSaved(false);
-                }}
-              />
+            {enabled && card.setup ? <SetupChecklist cardId={card.id} initial={card.setup} api={api} onShowActivity={onShowActivity} /> : null}
+            {!enabled && whenOff.length ? (
+              <div>
+                <Button appearance="subtle" spacing="compact" aria-expanded={showOff} onClick={() => setShowOff(!showOff)} testId={`show-settings-${card.id}`}>
+                  {showOff ? "Hide settings" : `Show settings: ${whenOff.join(", ").toLowerCase()}`}
+                </Button>
               </div>
-            ))}
-            {card.secretFields.map((name) => {
-              const { label, description } = secretLabel(card.schema, name);
+            ) : null}
+            {visibleGroups.map((g) => {
+              const inGroup = items.filter((it) => it.group === g);
+              if (!inGroup.length) return null;
               return (
-                <div key={`${name}-${card.secrets?.[name]?.set ? "set" : "unset"}`}>
-                <Inherited name={name} inherited={card.inherited} />
-                <SecretField
-                  cardId={card.id}
-                  name={name}
-                  label={label}
-                  description={description}
-                  isSet={card.secrets?.[name]?.set === true}
-                  pending={secrets[name]}
-                  error={errors[name]}
-                  readOnly={readOnly}
-                  onChange={(v) => {
-                    setSecrets({ ...secrets, [name]: v });
-                    setSaved(false);
-                  }}
-                />
-                </div>
+                <Stack key={g ?? "-"} space="space.150" testId={`group-${card.id}`}>
+                  {g ? (
+                    <Heading size="xsmall" as="h4">
+                      {g}
+                    </Heading>
+                  ) : null}
+                  {inGroup.map((it) => it.node())}
+                </Stack>
               );
             })}
-            <Inline space="space.100" alignBlock="center">
-              <Button appearance="primary" isDisabled={!dirty} isLoading={saving} onClick={() => void save()} testId={`save-${card.id}`}>
-                Save
-              </Button>
-              {saved && !dirty ? (
-                <Text color="color.text.success" testId="saved">
-                  Saved
-                </Text>
-              ) : null}
-            </Inline>
+            {enabled || showOff || offPending || dirty ? saveRow : null}
             {saved && !dirty ? <SavedChecks card={card} /> : null}
-            <CopyValues card={card} />
-            <Actions card={card} api={api} disabled={dirty} />
+            {enabled ? <CopyValues card={card} /> : null}
+            {enabled ? <Actions card={card} api={api} disabled={dirty} /> : null}
           </>
         )}
       </Stack>

@@ -10,6 +10,8 @@ export interface SecretFieldProps {
   name: string;
   label: string;
   description: string | null;
+  /** An example of the value's shape (never a real one), shown while nothing is typed. */
+  placeholder?: string | null;
   isSet: boolean;
   /** undefined: unchanged; string: replace with; null: clear. */
   pending: string | null | undefined;
@@ -22,7 +24,7 @@ export interface SecretFieldProps {
  * A write-only secret: the page only ever knows whether it is set. Replacing shows an empty
  * password input; the value goes to the server on save and is never shown again.
  */
-export function SecretField({ cardId, name, label, description, isSet, pending, error, readOnly, onChange }: SecretFieldProps) {
+export function SecretField({ cardId, name, label, description, placeholder, isSet, pending, error, readOnly, onChange }: SecretFieldProps) {
   const id = `${cardId}-secret-${name}`;
   const [editing, setEditing] = useState(!isSet);
   const clearing = pending === null;
@@ -41,7 +43,7 @@ export function SecretField({ cardId, name, label, description, isSet, pending, 
             name={name}
             type="password"
             autoComplete="new-password"
-            placeholder={isSet ? "Enter a new value to replace it" : "Enter a value"}
+            placeholder={isSet ? "Enter a new value to replace it" : (placeholder ?? "Enter a value")}
             value={pending ?? ""}
             isInvalid={Boolean(error)}
             onChange={(e) => {
@@ -81,7 +83,7 @@ export function SecretField({ cardId, name, label, description, isSet, pending, 
         </Inline>
       )}
       {description ? (
-        <Text size="small" color="color.text.subtlest">
+        <Text size="small" color="color.text.subtle">
           {description}
         </Text>
       ) : null}

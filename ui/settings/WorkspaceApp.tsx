@@ -57,6 +57,7 @@ export function WorkspaceApp({ transport }: { bootstrap: PageBootstrap; transpor
                   card={cards[card.id] ?? asSettingsCard(card)}
                   api={api.cardApi}
                   canEdit
+                  onShowActivity={() => undefined}
                   onSaved={(next) => setCards((all) => ({ ...all, [next.id]: next }))}
                 />
                 <ApplyDefaults api={api} integration={card.id} repositories={state.data.repositories.length} />

@@ -1,6 +1,6 @@
 import type { Transport } from "../lib/transport";
 import { TransportError } from "../lib/transport";
-import type { ActionResult, ActivityResponse, Issue, Outcome, ReplayResult, SettingsCard, SettingsPatch, SettingsResponse } from "./types";
+import type { ActionResult, ActivityResponse, Issue, Outcome, ReplayResult, SettingsCard, SettingsPatch, SettingsResponse, SetupView } from "./types";
 
 export interface ActivityFilter {
   integration?: string;
@@ -15,6 +15,7 @@ export function settingsApi(transport: Transport, repoUuid: string) {
   return {
     load: () => transport.get<SettingsResponse>(`${base}/settings`),
     save: (integration: string, patch: SettingsPatch) => transport.put<SettingsCard>(`${base}/settings/${encodeURIComponent(integration)}`, patch),
+    setup: (integration: string) => transport.get<SetupView>(`${base}/settings/${encodeURIComponent(integration)}/setup`),
     runAction: (integration: string, action: string) =>
       transport.post<ActionResult>(`${base}/settings/${encodeURIComponent(integration)}/actions/${encodeURIComponent(action)}`, {}),
     activity: (f: ActivityFilter) => {

@@ -1,14 +1,26 @@
-import type { JsonSchema } from "./types";
+import type { FieldMeta, JsonSchema } from "./types";
 
 export type FieldKind = "boolean" | "integer" | "number" | "string" | "enum" | "string-list" | "number-list" | "enum-list" | "json";
 
-/** One editable field of a settings card, derived from the integration's JSON Schema. */
+/** One choice of an enum or list field: the stored value (as text) and the label people know. */
+export interface Choice {
+  value: string;
+  label: string;
+}
+
+/** One editable field of a settings card, from the integration's JSON Schema and its field metadata. */
 export interface FieldSpec {
   name: string;
   label: string;
   description: string | null;
+  placeholder: string | null;
+  /** The group the card shows it in, or null (shown first). */
+  group: string | null;
   kind: FieldKind;
-  options: string[];
+  /** Enum values or list items to choose from, in the order shown. */
+  options: Choice[];
+  /** The choices stand for numbers (weekdays 1–7): stored as numbers. */
+  numeric: boolean;
   multiline: boolean;
 }
 
@@ -69,30 +81,55 @@ function kindOf(p: Prop): { kind: FieldKind; options: string[] } {
   return { kind: "json", options: [] };
 }
 
-/** The card's fields: every property but `enabled` (the toggle) and the secret fields (write-only). */
-export function fieldsOf(schema: JsonSchema | null, secretFields: string[]): FieldSpec[] {
+/** The choices of a field: the metadata's labelled options when given (in their order), else the schema's values as they are. */
+function choicesOf(kind: FieldKind, schemaOptions: string[], meta: FieldMeta | undefined): { kind: FieldKind; options: Choice[]; numeric: boolean } {
+  const labelled = meta?.options?.map((o) => ({ value: String(o.value), label: o.label }));
+  if (kind === "number-list" && labelled?.length) return { kind: "enum-list", options: labelled, numeric: true };
+  if (kind === "enum" || kind === "enum-list") {
+    const known = new Map((labelled ?? []).map((o) => [o.value, o.label]));
+    const order = labelled?.length ? [...labelled.map((o) => o.value), ...schemaOptions.filter((v) => !known.has(v))] : schemaOptions;
+    return { kind, options: order.map((v) => ({ value: v, label: known.get(v) ?? v })), numeric: false };
+  }
+  return { kind, options: [], numeric: false };
+}
+
+/**
+ * The card's fields: every property but `enabled` (the toggle) and the secret fields (write-only),
+ * labelled and explained by the integration's field metadata where it has some, else by the schema.
+ */
+export function fieldsOf(schema: JsonSchema | null, secretFields: string[], meta: Record<string, FieldMeta> = {}): FieldSpec[] {
   const props = (schema?.properties ?? {}) as Record<string, Prop>;
   return Object.entries(props)
     .filter(([name]) => name !== "enabled" && !secretFields.includes(name))
     .map(([name, raw]) => {
       const p = flatten(raw);
-      const { kind, options } = kindOf(p);
+      const m = meta[name];
+      const base = kindOf(p);
+      const { kind, options, numeric } = choicesOf(base.kind, base.options, m);
       return {
         name,
-        label: p.title ?? humanize(name),
-        description: p.description ?? null,
+        label: m?.label ?? p.title ?? humanize(name),
+        description: m?.help ?? p.description ?? null,
+        placeholder: m?.placeholder ?? (kind === "string-list" || kind === "number-list" ? "comma, separated, values" : null),
+        group: m?.group ?? null,
         kind,
         options,
+        numeric,
         multiline: kind === "json",
       };
     });
 }
 
-/** The label and help text of a secret field. */
-export function secretLabel(schema: JsonSchema | null, name: string): { label: string; description: string | null } {
+/** The label, help text, placeholder and group of a secret field. */
+export function secretLabel(
+  schema: JsonSchema | null,
+  name: string,
+  meta: Record<string, FieldMeta> = {},
+): { label: string; description: string | null; placeholder: string | null; group: string | null } {
   const raw = ((schema?.properties ?? {}) as Record<string, Prop>)[name];
   const p = raw ? flatten(raw) : {};
-  return { label: p.title ?? humanize(name), description: p.description ?? null };
+  const m = meta[name];
+  return { label: m?.label ?? p.title ?? humanize(name), description: m?.help ?? p.description ?? null, placeholder: m?.placeholder ?? null, group: m?.group ?? null };
 }
 
 /** A stored value as the input shows it. */
@@ -111,7 +148,11 @@ export function toInput(spec: FieldSpec, value: unknown): InputValue {
  */
 export function toWire(spec: FieldSpec, input: InputValue): unknown {
   if (spec.kind === "boolean") return input === true;
-  if (spec.kind === "enum-list") return Array.isArray(input) ? input : [];
+  if (spec.kind === "enum-list") {
+    // In the order of the choices, whatever order they were ticked in (weekdays read Monday first).
+    const picked = Array.isArray(input) ? spec.options.map((o) => o.value).filter((v) => input.includes(v)) : [];
+    return spec.numeric ? picked.map(Number) : picked;
+  }
   const text = String(input);
   if (spec.kind === "integer" || spec.kind === "number") {
     const trimmed = text.trim();

@@ -1,5 +1,7 @@
 /** The JSON API's shapes (docs/openapi.yaml), shared with the server as types only. */
 export type { SettingsCard, JsonSchema } from "../../src/web/api/settings-view";
+export type { SetupView } from "../../src/web/api/settings-setup";
+export type { FieldMeta, LastDelivery, SetupStep } from "../../src/settings/registry";
 export type { ActivityPage, ActivityEntry, ActivityJob, ActivityCall, Outcome } from "../../src/web/api/activity-query";
 import type { SettingsCard } from "../../src/web/api/settings-view";
 import type { ActivityPage } from "../../src/web/api/activity-query";

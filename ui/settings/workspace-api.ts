@@ -10,6 +10,10 @@ export interface WorkspaceDefaultsCard {
   schema: SettingsCard["schema"];
   secretFields: string[];
   repositoryOnly: string[];
+  /** How each field shows, its groups (as on the repository card). */
+  fields: SettingsCard["fields"];
+  groups: string[];
+  groupsWhenOff: string[];
   values: Record<string, unknown>;
   secrets: Record<string, { set: boolean }>;
   set: string[];
@@ -53,6 +57,11 @@ export function asSettingsCard(card: WorkspaceDefaultsCard): SettingsCard {
     copyValuesError: null,
     actions: [],
     inherited: [],
+    fields: card.fields,
+    groups: card.groups,
+    groupsWhenOff: card.groupsWhenOff,
+    // The checklist follows a repository's deliveries: none at workspace level.
+    setup: null,
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { defineIntegration } from "../../settings/registry";
+import { defineIntegration, type FieldMeta, type SetupFacts, type SetupStep } from "../../settings/registry";
+import { deliveryStep, turnedOnStep } from "../../settings/setup-steps";
 import { sendTestAlert } from "./test-alert";
 
 export const TARGETS = ["alertops", "pagerduty", "webhook"] as const;
@@ -63,6 +64,89 @@ export function enabledTargets(s: BuildAlertsSettings): TargetId[] {
   return TARGETS.filter((t) => (t === "alertops" ? s.alertopsEnabled : t === "pagerduty" ? s.pagerdutyEnabled : s.webhookEnabled));
 }
 
+
+/** How the settings page groups and explains the build alert fields (secrets included). */
+export const BUILD_ALERTS_GROUPS = ["What to report", "Where alerts go"] as const;
+
+export const BUILD_ALERTS_FIELDS: Partial<Record<keyof BuildAlertsSettings, FieldMeta>> = {
+  branches: {
+    group: "What to report",
+    label: "Branches",
+    help: "Alert only on builds of these branches; * matches any characters. Empty: every branch.",
+    placeholder: "main, release/*",
+  },
+  statusKeys: {
+    group: "What to report",
+    label: "Build status keys",
+    help: "Alert only on build statuses with these keys. Empty: every build status.",
+    placeholder: "ci/*, deploy-production",
+  },
+  alertopsEnabled: { group: "Where alerts go", label: "Send to AlertOps" },
+  alertopsUrl: {
+    group: "Where alerts go",
+    label: "AlertOps inbound integration URL",
+    help: "It carries the AlertOps API key, so it is stored encrypted and never shown again.",
+    placeholder: "https://notify.alertops.com/POSTAlert/…",
+  },
+  pagerdutyEnabled: { group: "Where alerts go", label: "Send to PagerDuty" },
+  pagerdutyRoutingKey: {
+    group: "Where alerts go",
+    label: "PagerDuty integration key",
+    help: "The Events API v2 integration (routing) key of the PagerDuty service.",
+  },
+  pagerdutySeverity: {
+    group: "Where alerts go",
+    label: "PagerDuty severity",
+    options: [
+      { value: "critical", label: "Critical" },
+      { value: "error", label: "Error" },
+      { value: "warning", label: "Warning" },
+      { value: "info", label: "Info" },
+    ],
+  },
+  pagerdutyEventsUrl: {
+    group: "Where alerts go",
+    label: "PagerDuty Events API URL",
+    help: "Accounts in the EU service region use https://events.eu.pagerduty.com/v2/enqueue.",
+    placeholder: PAGERDUTY_EVENTS_URL,
+  },
+  webhookEnabled: { group: "Where alerts go", label: "Send to your webhook" },
+  webhookUrl: {
+    group: "Where alerts go",
+    label: "Webhook URL",
+    help: "The app POSTs a JSON alert here when a build fails and again when it recovers.",
+    placeholder: "https://alerts.example.com/relay",
+  },
+  webhookSecret: {
+    group: "Where alerts go",
+    label: "Webhook signing secret",
+    help: "HMAC-SHA256 key for the X-Relay-Signature header; at least 16 characters.",
+  },
+};
+
+/** The fields a target cannot work without. */
+const TARGET_NEEDS: Record<TargetId, ReadonlyArray<keyof BuildAlertsSettings>> = {
+  alertops: ["alertopsUrl"],
+  pagerduty: ["pagerdutyRoutingKey"],
+  webhook: ["webhookUrl", "webhookSecret"],
+};
+
+/** The build alerts checklist: on and saved; a target with its key; a build status of this repository handled. */
+export function buildAlertsSetup(facts: SetupFacts<BuildAlertsSettings>): SetupStep[] {
+  const targets = enabledTargets(facts.settings);
+  const ready = targets.length > 0 && targets.every((t) => TARGET_NEEDS[t].every((f) => Boolean(facts.settings[f])));
+  return [
+    turnedOnStep(facts),
+    {
+      id: "target",
+      label: "Choose where alerts go: AlertOps, PagerDuty or your webhook, with its key",
+      done: ready,
+      ...(ready ? {} : { detail: "Switch a target on, fill in its URL or key and save; then Send test alert." }),
+    },
+    deliveryStep(facts, "A build status of this repository arrives from Bitbucket", "Waiting for the next build status (any CI that reports to Bitbucket)."),
+  ];
+}
+
 export const buildAlerts = defineIntegration<BuildAlertsSettings>({
   id: "build-alerts",
   title: "Build alerts",
@@ -70,6 +154,9 @@ export const buildAlerts = defineIntegration<BuildAlertsSettings>({
   schema: BuildAlertsSchema,
   secretFields: ["alertopsUrl", "pagerdutyRoutingKey", "webhookSecret"],
   outboundUrls: ["alertopsUrl", "pagerdutyEventsUrl", "webhookUrl"],
+  fields: BUILD_ALERTS_FIELDS,
+  groups: BUILD_ALERTS_GROUPS,
+  setup: buildAlertsSetup,
   actions: {
     testAlert: {
       label: "Send test alert",

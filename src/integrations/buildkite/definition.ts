@@ -12,7 +12,7 @@ import {
   rotateSecret,
   webhookEndpoint,
 } from "./credentials";
-import { BuildkiteSettingsSchema, type BuildkiteSettings } from "./settings";
+import { BUILDKITE_FIELDS, BUILDKITE_GROUPS, BuildkiteSettingsSchema, buildkiteSetup, type BuildkiteSettings } from "./settings";
 import { resourceName, unwireEventBridge, wireEventBridge } from "./eventbridge-wiring";
 import { iamPolicyFor, invokeRoleTrustPolicy } from "./iam-policy";
 
@@ -66,6 +66,10 @@ export const buildkiteDefinition = defineIntegration<BuildkiteSettings>({
   secretFields: [],
   // The explicit mapping names "this repository": a workspace default would map every repository.
   repositoryOnly: ["pipelines"],
+  fields: BUILDKITE_FIELDS,
+  groups: BUILDKITE_GROUPS,
+  inboundSources: ["buildkite", "eventbridge"],
+  setup: buildkiteSetup,
   async copyValues(ctx) {
     const { services, installation, settings } = ctx;
     const externalId = await externalIdFor(services.installations, installation.id);

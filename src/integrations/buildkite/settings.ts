@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { ROLE_ARN } from "../../aws/clients";
+import type { FieldMeta, SetupFacts, SetupStep } from "../../settings/registry";
+import { deliveryStep, turnedOnStep } from "../../settings/setup-steps";
 
 /** A pipeline reference in the explicit mapping: `pipeline-slug` or `org-slug/pipeline-slug`. */
 const PipelineRef = z.string().regex(/^([a-z0-9][a-z0-9_-]*\/)?[a-z0-9][a-z0-9_.-]*$/i, "use pipeline-slug or org-slug/pipeline-slug").max(200);
@@ -51,4 +53,90 @@ declare module "../../settings/registry" {
   interface IntegrationSettingsMap {
     buildkite: BuildkiteSettings;
   }
+}
+
+/** How the settings page groups and explains the Buildkite fields. */
+export const BUILDKITE_GROUPS = ["What to report", "Where events come from", "AWS wiring"] as const;
+
+const ROLE_PLACEHOLDER = "arn:aws:iam::123456789012:role/relay-buildkite";
+
+export const BUILDKITE_FIELDS: Partial<Record<keyof BuildkiteSettings, FieldMeta>> = {
+  branches: {
+    group: "What to report",
+    label: "Branches",
+    help: "Only report builds of these branches; * matches any characters. Empty: every branch.",
+    placeholder: "main, release/*",
+  },
+  skipNonShaCommits: {
+    group: "What to report",
+    label: "Skip builds without a full commit SHA",
+    help: "A build of HEAD or of a short ref cannot be matched to a commit.",
+  },
+  skipTriggerJobs: {
+    group: "What to report",
+    label: "Skip builds started by another pipeline",
+    help: "Builds started by a trigger step; the parent pipeline reports on the commit already.",
+  },
+  blockedAs: {
+    group: "What to report",
+    label: "A build waiting on a block step shows as",
+    options: [
+      { value: "SUCCESSFUL", label: "Passed (the steps so far passed)" },
+      { value: "INPROGRESS", label: "In progress (until it is unblocked)" },
+    ],
+  },
+  pipelines: {
+    group: "Where events come from",
+    label: "Pipelines",
+    help: "Buildkite pipelines that report here, as pipeline-slug or org-slug/pipeline-slug. Empty: every pipeline that clones this repository.",
+    placeholder: "my-org/deploy, web-tests",
+  },
+  awsRegion: {
+    group: "AWS wiring",
+    label: "AWS region",
+    help: "Only for delivery through Amazon EventBridge; webhooks need none of the AWS fields.",
+    placeholder: "eu-west-1",
+  },
+  awsRoleArn: {
+    group: "AWS wiring",
+    label: "IAM role the app assumes",
+    help: "Trusts this app with the ExternalId below; Connect EventBridge uses it to create the rule.",
+    placeholder: ROLE_PLACEHOLDER,
+  },
+  eventBusName: {
+    group: "AWS wiring",
+    label: "Buildkite partner event bus",
+    help: "The bus Buildkite's Amazon EventBridge notification service created in your account.",
+    placeholder: "aws.partner/buildkite.com/my-org/0106-187c-12cd4fe",
+  },
+  invokeRoleArn: {
+    group: "AWS wiring",
+    label: "Role EventBridge uses to call the app",
+    help: "Optional: the role with events:InvokeApiDestination that EventBridge uses to call the app (its trust policy is under Values to copy).",
+    placeholder: "arn:aws:iam::123456789012:role/relay-invoke",
+  },
+  deadLetterQueueArn: {
+    group: "AWS wiring",
+    label: "Dead-letter queue",
+    help: "Optional: an SQS queue for events EventBridge could not deliver.",
+    placeholder: "arn:aws:sqs:eu-west-1:123456789012:relay-buildkite-dlq",
+  },
+};
+
+/**
+ * The Buildkite setup checklist: switched on and saved; Buildkite (webhook or EventBridge) has
+ * reached the app's inbound door; a build of this repository arrived and was reported.
+ */
+export function buildkiteSetup(facts: SetupFacts<BuildkiteSettings>): SetupStep[] {
+  const reached = facts.lastInboundAt !== null;
+  return [
+    turnedOnStep(facts),
+    {
+      id: "paste",
+      label: "Paste the webhook URL and token into Buildkite (or connect EventBridge)",
+      done: reached,
+      detail: reached ? "Buildkite has reached the app." : "Both are under Values to copy below; in Buildkite: Organization settings → Notification services → Webhook.",
+    },
+    deliveryStep(facts, "Send a test event: run a build of this repository", "Waiting for the first build event of this repository."),
+  ];
 }

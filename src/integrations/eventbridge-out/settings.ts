@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { ROLE_ARN } from "../../aws/clients";
 import { externalIdFor } from "../../aws/external-id";
-import { defineIntegration } from "../../settings/registry";
+import { defineIntegration, type FieldMeta, type SetupFacts, type SetupStep } from "../../settings/registry";
+import { deliveryStep, turnedOnStep } from "../../settings/setup-steps";
 import { sendTestEvent } from "./test-event";
 
 /** The Bitbucket event families that can be forwarded. */
@@ -56,12 +57,52 @@ export function busArn(s: EventBridgeOutSettings): string {
   return `arn:aws:events:${s.region}:${account}:event-bus/${s.eventBus || "<bus-name>"}`;
 }
 
+/** How the settings page groups and explains the EventBridge out fields. */
+export const EVENTBRIDGE_OUT_GROUPS = ["What to report", "AWS wiring"] as const;
+
+export const EVENTBRIDGE_OUT_FIELDS: Partial<Record<keyof EventBridgeOutSettings, FieldMeta>> = {
+  eventTypes: {
+    group: "What to report",
+    label: "Events to forward",
+    help: "Each Bitbucket event of these kinds becomes one EventBridge event on your bus.",
+    options: [
+      { value: "push", label: "Pushes (commits, new branches and tags)" },
+      { value: "pull_request", label: "Pull requests (created, updated, approved, merged, declined)" },
+      { value: "commit_status", label: "Build statuses (created and updated)" },
+    ],
+  },
+  eventBus: {
+    group: "AWS wiring",
+    label: "Event bus",
+    help: "The name or ARN of the bus in your account; an ARN also fixes the region.",
+    placeholder: "relay-events or arn:aws:events:eu-west-1:123456789012:event-bus/relay-events",
+  },
+  region: { group: "AWS wiring", label: "AWS region", help: "The bus's region.", placeholder: "eu-west-1" },
+  roleArn: {
+    group: "AWS wiring",
+    label: "IAM role the app assumes",
+    help: "Its trust policy names this app with the ExternalId below; its permissions policy allows events:PutEvents on the bus.",
+    placeholder: "arn:aws:iam::123456789012:role/relay-eventbridge-out",
+  },
+};
+
+/** The EventBridge out checklist: on and saved (bus and role are required then); an event of this repository forwarded. */
+export function eventBridgeOutSetup(facts: SetupFacts<EventBridgeOutSettings>): SetupStep[] {
+  return [
+    turnedOnStep(facts, "Set the bus and the role, turn it on and save"),
+    deliveryStep(facts, "Send a test event, then push to this repository", "Waiting for the first forwarded event of this repository."),
+  ];
+}
+
 export const eventBridgeOut = defineIntegration<EventBridgeOutSettings>({
   id: "eventbridge-out",
   title: "EventBridge out",
   description: "Forwards this repository's Bitbucket events to an Amazon EventBridge bus in your AWS account.",
   schema: EventBridgeOutSchema,
   secretFields: [],
+  fields: EVENTBRIDGE_OUT_FIELDS,
+  groups: EVENTBRIDGE_OUT_GROUPS,
+  setup: eventBridgeOutSetup,
   async copyValues({ services, installation, settings }) {
     const externalId = await externalIdFor(services.installations, installation.id);
     const policy = {

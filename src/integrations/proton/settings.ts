@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { defineIntegration } from "../../settings/registry";
+import { defineIntegration, type FieldMeta, type SetupFacts, type SetupStep } from "../../settings/registry";
+import { deliveryStep, turnedOnStep } from "../../settings/setup-steps";
 import { ROLE_ARN } from "../../aws/clients";
 import { externalIdFor } from "../../aws/external-id";
 import { checkProtonAccess } from "./access-check";
@@ -82,13 +83,75 @@ export function permissionsPolicy(s: Pick<ProtonSettings, "bucket" | "prefix" | 
   return JSON.stringify({ Version: "2012-10-17", Statement: statements }, null, 2);
 }
 
+/** How the settings page groups and explains the Proton fields. */
+export const PROTON_GROUPS = ["What to sync", "AWS Proton", "AWS wiring"] as const;
+
+export const PROTON_FIELDS: Partial<Record<keyof ProtonSettings, FieldMeta>> = {
+  branches: {
+    group: "What to sync",
+    label: "Branches",
+    help: "Exact names or * patterns. Empty: the repository's main branch.",
+    placeholder: "main, release/*",
+  },
+  templatesPath: {
+    group: "What to sync",
+    label: "Templates folder",
+    help: "The folder holding <template>/v<N>/ folders. Empty: the repository root.",
+    placeholder: "proton/templates",
+  },
+  project: {
+    group: "What to sync",
+    label: "Project key segment",
+    help: "The <project> part of the S3 keys. Empty: the repository slug.",
+    placeholder: "widgets",
+  },
+  maxEntryMiB: {
+    group: "What to sync",
+    label: "Largest file in a template folder (MiB)",
+    help: "Bigger files are refused with a reason in the activity log.",
+    placeholder: "20",
+  },
+  registerWithProton: {
+    group: "AWS Proton",
+    label: "Register template versions with AWS Proton",
+    help: "AWS Proton ended on 2026-10-07: registration is best effort; versions are announced on EventBridge either way.",
+  },
+  createTemplates: { group: "AWS Proton", label: "Create templates that do not exist yet" },
+  bucket: { group: "AWS wiring", label: "S3 bucket", help: "Required when the sync is on.", placeholder: "acme-proton-archive" },
+  prefix: { group: "AWS wiring", label: "Key prefix", help: "Optional folder in the bucket for every key.", placeholder: "bitbucket" },
+  region: { group: "AWS wiring", label: "AWS region", help: "The bucket's region.", placeholder: "eu-west-1" },
+  roleArn: {
+    group: "AWS wiring",
+    label: "IAM role the app assumes",
+    help: "Its trust policy names this app with the ExternalId below; the permissions it needs are below too.",
+    placeholder: "arn:aws:iam::123456789012:role/relay-proton",
+  },
+  kmsKeyId: {
+    group: "AWS wiring",
+    label: "KMS key",
+    help: "Encrypts the archives with SSE-KMS when set; SSE-S3 (AES256) otherwise.",
+    placeholder: "arn:aws:kms:eu-west-1:123456789012:key/…",
+  },
+};
+
+/** The Proton checklist: on and saved with a bucket; a push of this repository archived. */
+export function protonSetup(facts: SetupFacts<ProtonSettings>): SetupStep[] {
+  return [
+    turnedOnStep(facts, "Set the bucket and the role, turn it on and save"),
+    deliveryStep(facts, "Push to a synced branch", "Waiting for the first push to a synced branch; Check AWS access tests the role meanwhile."),
+  ];
+}
+
 export const protonIntegration = defineIntegration<ProtonSettings>({
   id: "proton",
   title: "AWS S3 archive & template versions (Proton)",
-  description:
-    "Archives each push to your S3 bucket and detects Proton template versions. AWS Proton ended on 2026-10-07: registration there is best effort; the same signal goes to EventBridge.",
+  // One line on the card; that AWS Proton ended (2026-10-07) is said under "Register template versions with AWS Proton".
+  description: "Archives each push to your S3 bucket and announces new template versions (AWS Proton, EventBridge).",
   schema: ProtonSettingsSchema as unknown as z.ZodType<ProtonSettings>,
   secretFields: [],
+  fields: PROTON_FIELDS,
+  groups: PROTON_GROUPS,
+  setup: protonSetup,
   async copyValues({ services, installation, settings }) {
     return [
       { label: "ExternalId for the role's trust policy", value: await externalIdFor(services.installations, installation.id) },

@@ -9,6 +9,7 @@ import { sendError } from "../errors";
 import { bodylessRoute } from "./body-policy";
 import { repoAccessOf, requireRepoAccess } from "./repo-access";
 import { adminCard, fullSettings, pageContext, savedSettingsChecks, settingsCards } from "./settings-view";
+import { setupOf } from "./settings-setup";
 
 const MAX_SECRET_LENGTH = 8192;
 
@@ -34,6 +35,7 @@ const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) 
  *                                                   answers the card plus the integration's checks (warnings)
  *   POST   …/settings/{integration}/actions/{id}    runs an integration's action ("send a test alert")
  *   GET    …/settings/changes                       who changed which fields, newest first
+ *   GET    …/settings/{integration}/setup           the setup checklist with live state (the page polls it)
  * Reads need any access to the repository, everything else repository admin.
  */
 export function settingsRoutes(services: Services): Router {
@@ -73,6 +75,24 @@ export function settingsRoutes(services: Services): Router {
       res.json({
         values: rows.map((r) => ({ integration: r.integration, actor: r.actor, fields: JSON.parse(r.fields) as string[], at: Number(r.at) })),
       });
+    }),
+  );
+
+  router.get(
+    "/repositories/:repoUuid/settings/:integration/setup",
+    (req, res, next) => {
+      const id = req.params.integration ?? "";
+      if (!ID.test(id) || !integrationDefinition(id)) return sendError(res, 404, "unknown integration");
+      next();
+    },
+    admin,
+    wrap(async (req, res) => {
+      const access = repoAccessOf(res);
+      const { installation } = principalOf(res);
+      const def = integrationDefinition(req.params.integration!)!;
+      const setup = await setupOf(services, installation, access, def);
+      if (!setup) return sendError(res, 404, "this integration has no setup checklist");
+      res.json(setup);
     }),
   );
 

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import type { Services } from "../../core/services";
 import type { InstallationView } from "../../core/installations";
-import type { CopyValue, IntegrationDefinition, IntegrationId, IntegrationPageContext, SettingsCheck } from "../../settings/registry";
+import type { CopyValue, FieldMeta, IntegrationDefinition, IntegrationId, IntegrationPageContext, SettingsCheck } from "../../settings/registry";
 import type { PublicSettings } from "../../settings/service";
 import type { RepoAccess } from "../permissions";
+import { setupOf, type SetupView } from "./settings-setup";
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -25,6 +26,14 @@ export interface SettingsCard {
   /** Admins only: the fields whose value comes from the workspace defaults (the repository does not set them). */
   inherited?: string[];
   actions: Array<{ id: string; label: string }>;
+  /** Admins only (else `{}`): how each field shows (label, help, placeholder, group, value labels). */
+  fields: Record<string, FieldMeta>;
+  /** The field groups in the order shown (admins only, else `[]`). */
+  groups: string[];
+  /** Groups that apply while the integration is off (admins only, else `[]`). */
+  groupsWhenOff: string[];
+  /** Admins only (else null): the setup checklist with live state, for integrations that have one. */
+  setup: SetupView | null;
   /** Only in the answer to a save: the integration's checks of the saved settings (warnings, never blocking). */
   checks?: SettingsCheck[];
 }
@@ -93,6 +102,10 @@ function readOnlyCard(def: IntegrationDefinition, view: PublicSettings): Setting
     copyValues: [],
     copyValuesError: null,
     actions: [],
+    fields: {},
+    groups: [],
+    groupsWhenOff: [],
+    setup: null,
   };
 }
 
@@ -127,6 +140,10 @@ export async function adminCard(
     copyValuesError,
     actions: Object.entries(def.actions ?? {}).map(([id, a]) => ({ id, label: a.label })),
     inherited,
+    fields: { ...(def.fields ?? {}) } as Record<string, FieldMeta>,
+    groups: [...(def.groups ?? [])],
+    groupsWhenOff: [...(def.groupsWhenOff ?? [])],
+    setup: await setupOf(services, installation, access, def),
   };
 }
 
