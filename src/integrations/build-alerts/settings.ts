@@ -66,7 +66,7 @@ export function enabledTargets(s: BuildAlertsSettings): TargetId[] {
 
 
 /** How the settings page groups and explains the build alert fields (secrets included). */
-export const BUILD_ALERTS_GROUPS = ["What to report", "Where alerts go"] as const;
+export const BUILD_ALERTS_GROUPS = ["What to report", "When to page", "Where alerts go"] as const;
 
 export const BUILD_ALERTS_FIELDS: Partial<Record<keyof BuildAlertsSettings, FieldMeta>> = {
   branches: {
@@ -80,6 +80,24 @@ export const BUILD_ALERTS_FIELDS: Partial<Record<keyof BuildAlertsSettings, Fiel
     label: "Build status keys",
     help: "Alert only on build statuses with these keys. Empty: every build status.",
     placeholder: "ci/*, deploy-production",
+  },
+  openWhen: {
+    group: "When to page",
+    label: "Open an incident",
+    help: "A failed build opens an incident when it has finished (default), or already when a job fails while the build still runs (Buildkite's failing). See the paging policy in the build alerts guide.",
+    options: [
+      { value: "failed", label: "When a finished build failed" },
+      { value: "failing", label: "As soon as a job fails (build still running)" },
+    ],
+  },
+  resolveWhen: {
+    group: "When to page",
+    label: "Resolve the incident",
+    help: "A later successful build resolves it (default), or also a new run of the build starting.",
+    options: [
+      { value: "passed", label: "When a later build passes" },
+      { value: "passedOrRunning", label: "When a later build passes or a new run starts" },
+    ],
   },
   alertopsEnabled: { group: "Where alerts go", label: "Send to AlertOps" },
   alertopsUrl: {
