@@ -9,6 +9,7 @@ import { reviewRadar } from "../../src/integrations/review-radar";
 import { buildUi } from "../../ui/build";
 import { addPr, ago, DAY, panelUrl, PEOPLE } from "../integrations/review-radar/helpers";
 import { ARTIFACTS, embedOnAppOrigin, launchChromium } from "../helpers/browser";
+import { assertAxeClean } from "../helpers/axe";
 
 const integrations = [{ ...reviewRadar, background: undefined }];
 
@@ -108,6 +109,7 @@ describe("review radar panel in Chromium", function () {
 
     await page.screenshot({ path: path.join(ARTIFACTS, "review-radar.png"), fullPage: true });
     assert.ok(fs.statSync(path.join(ARTIFACTS, "review-radar.png")).size > 5000);
+    await assertAxeClean(frame, "the review radar panel");
     assert.deepEqual(errors, []);
   });
 
