@@ -4,10 +4,13 @@ import type { Services } from "../../core/services";
 import { HttpError, NetworkError } from "../../http/errors";
 import { principalOf } from "../../web/principal";
 import { sendError } from "../../web/errors";
+import type { SectionId } from "./model";
 import { radarOf, STATUS_LOOKUP_MAX } from "./radar";
+import { SECTION_ORDER } from "./classify";
 
 const RepoUuid = z.string().regex(/^\{[0-9a-fA-F-]{36}\}$/, "must be a {uuid}");
 const RepoPath = z.string().regex(/^[^/\s]{1,128}\/[^/\s]{1,128}$/).optional();
+const Expand = z.enum(SECTION_ORDER as [string, ...string[]]).optional();
 const Commit = z.string().regex(/^[0-9a-fA-F]{7,40}$/);
 const StatusesBody = z.object({ repoUuid: RepoUuid, commits: z.array(Commit).min(1).max(STATUS_LOOKUP_MAX) }).strict();
 
@@ -34,10 +37,13 @@ export function reviewRadarRoutes(services: Services): Router {
     const uuid = RepoUuid.safeParse(req.query.repoUuid);
     if (!uuid.success) return sendError(res, 400, "repoUuid must be a repository {uuid}");
     const path = RepoPath.safeParse(req.query.repoPath);
+    const expand = Expand.safeParse(req.query.expand);
+    if (!expand.success) return sendError(res, 400, `expand must be one of ${SECTION_ORDER.join(", ")}`);
     const { installation, accountId } = principalOf(res);
     try {
       const settings = await services.settings.get(installation.id, uuid.data, "review-radar");
-      const view = await radar.panel(installation, { uuid: uuid.data, fullName: path.success ? (path.data ?? null) : null }, accountId, settings);
+      const repository = { uuid: uuid.data, fullName: path.success ? (path.data ?? null) : null };
+      const view = await radar.panel(installation, repository, accountId, settings, Date.now(), (expand.data as SectionId | undefined) ?? null);
       res.set("cache-control", "no-store").json(view);
     } catch (err) {
       try {
