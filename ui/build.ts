@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { build, type BuildOptions, type Metafile, type Plugin } from "esbuild";
 import { ASSET_MANIFEST, type AssetManifest, type PageAssets } from "../src/web/static-assets";
@@ -91,17 +92,24 @@ export function manifestOf(meta: Metafile, entries: Record<string, string>, outd
   return { pages };
 }
 
-/** Writes `<file>.gz` (gzip -9) and `<file>.br` (brotli 11) beside every JS/CSS output, for serving without compressing per request. */
-export function precompress(files: string[]): void {
-  for (const file of files) {
-    if (!/\.(js|css|svg)$/.test(file)) continue;
-    const data = fs.readFileSync(file);
-    fs.writeFileSync(`${file}.gz`, zlib.gzipSync(data, { level: 9 }));
-    fs.writeFileSync(
-      `${file}.br`,
-      zlib.brotliCompressSync(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } }),
-    );
-  }
+const gzip = promisify(zlib.gzip);
+const brotli = promisify(zlib.brotliCompress);
+
+/**
+ * Writes `<file>.gz` (gzip -9) and `<file>.br` (brotli 11) beside every JS/CSS output, for serving
+ * without compressing per request; on libuv's thread pool, all files at once.
+ */
+export async function precompress(files: string[]): Promise<void> {
+  await Promise.all(
+    files
+      .filter((f) => /\.(js|css|svg)$/.test(f))
+      .map(async (file) => {
+        const data = await fs.promises.readFile(file);
+        const params = { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length };
+        const [gz, br] = await Promise.all([gzip(data, { level: 9 }), brotli(data, { params })]);
+        await Promise.all([fs.promises.writeFile(`${file}.gz`, gz), fs.promises.writeFile(`${file}.br`, br)]);
+      }),
+  );
 }
 
 /** Builds every page into an emptied `outdir`; returns the page names. */
@@ -111,7 +119,7 @@ export async function buildUi(outdir = OUT_DIR): Promise<string[]> {
   fs.mkdirSync(outdir, { recursive: true });
   if (Object.keys(entries).length === 0) return [];
   const result = await build(pageBuildOptions(entries, outdir));
-  precompress(Object.keys(result.metafile!.outputs).map((o) => path.resolve(o)));
+  await precompress(Object.keys(result.metafile!.outputs).map((o) => path.resolve(o)));
   fs.writeFileSync(path.join(outdir, ASSET_MANIFEST), JSON.stringify(manifestOf(result.metafile!, entries, outdir), null, 2));
   return Object.keys(entries);
 }
