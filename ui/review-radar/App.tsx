@@ -78,7 +78,7 @@ export function App({ bootstrap, transport }: { bootstrap: PageBootstrap; transp
   }, [load]);
 
   return (
-    <Box xcss={pageStyle} testId="review-radar" data-state={state.kind}>
+    <Box as="main" xcss={pageStyle} testId="review-radar" data-state={state.kind}>
       {state.kind === "loading" ? (
         <Stack space="space.100" alignInline="center">
           <Spinner size="medium" label="Loading pull requests" />
