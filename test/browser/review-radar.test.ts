@@ -9,6 +9,7 @@ import { reviewRadar } from "../../src/integrations/review-radar";
 import { buildUi } from "../../ui/build";
 import { addPr, ago, DAY, panelUrl, PEOPLE } from "../integrations/review-radar/helpers";
 import { ARTIFACTS, embedOnAppOrigin, launchChromium } from "../helpers/browser";
+import { assertAxeClean } from "../helpers/axe";
 
 const integrations = [{ ...reviewRadar, background: undefined }];
 
@@ -92,7 +93,13 @@ describe("review radar panel in Chromium", function () {
     assert.deepEqual(await needs.evaluateAll((els) => els.map((e) => e.getAttribute("data-testid"))), ["pr-13", "pr-12"], "oldest first");
     assert.equal(await frame.getAttribute('[data-testid="pr-13"] [data-testid="age"]', "data-level"), "alert");
     assert.equal(await frame.getAttribute('[data-testid="pr-12"] [data-testid="age"]', "data-level"), "warn");
-    assert.match((await frame.textContent('[data-testid="pr-12"] [data-testid="approvals"]')) ?? "", /1\/2 approvals/);
+    assert.match((await frame.textContent('[data-testid="pr-12"] [data-testid="approvals"]')) ?? "", /1\/2/);
+    assert.deepEqual(
+      await frame.locator('[data-testid="pr-12"] [data-testid="reviewer"]').evaluateAll((els) => els.map((e) => `${e.getAttribute("data-name")}:${e.getAttribute("data-state")}`)),
+      ["Bob Reviewer:approved", "Carol Reviewer:pending"],
+      "who acted first",
+    );
+    assert.equal(await frame.getByRole("img", { name: "Bob Reviewer approved" }).count(), 1, "the avatar's accessible name says who and what");
     assert.match((await frame.textContent('[data-testid="section-waitingOnAuthor"]')) ?? "", /Fix flaky upload test/);
     assert.match((await frame.textContent('[data-testid="section-yours"]')) ?? "", /My refactoring/);
     assert.match((await frame.textContent('[data-testid="section-drafts"]')) ?? "", /dark mode/);
@@ -104,10 +111,11 @@ describe("review radar panel in Chromium", function () {
 
     // Build statuses arrive in a second call; the failing build is marked.
     await frame.waitForSelector('[data-testid="pr-13"] [data-testid="build"][data-state="FAILED"]', { timeout: 10_000 });
-    assert.match((await frame.textContent('[data-testid="pr-13"] [data-testid="build"]')) ?? "", /build failing/);
+    assert.match((await frame.textContent('[data-testid="pr-13"] [data-testid="build"]')) ?? "", /failing/);
 
     await page.screenshot({ path: path.join(ARTIFACTS, "review-radar.png"), fullPage: true });
     assert.ok(fs.statSync(path.join(ARTIFACTS, "review-radar.png")).size > 5000);
+    await assertAxeClean(frame, "the review radar panel");
     assert.deepEqual(errors, []);
   });
 

@@ -156,7 +156,8 @@ describe("Production runtime: the compiled server needs only `dependencies`", fu
       assert.equal(descriptor.statusCode, 200);
       assert.equal(((await descriptor.body.json()) as { key: string }).key, "bitbucket-relay");
       // Static files are found from dist/ too (the page bundles `npm test` builds first).
-      const bundle = await request(`${base}/static/build/settings.js`);
+      const { pages } = JSON.parse(fs.readFileSync(path.join(ROOT, "static", "build", "manifest.json"), "utf8")) as { pages: Record<string, { script: string }> };
+      const bundle = await request(`${base}/static/build/${pages.settings!.script}`);
       await bundle.body.text();
       assert.equal(bundle.statusCode, 200);
     } finally {

@@ -1,17 +1,17 @@
-import { useCallback, useEffect, useState } from "react";
-import Button from "@atlaskit/button/new";
-import EmptyState from "@atlaskit/empty-state";
-import SectionMessage, { SectionMessageAction } from "@atlaskit/section-message";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import Spinner from "@atlaskit/spinner";
-import { Box, Stack, Text, xcss } from "@atlaskit/primitives";
+import { Box, Inline, Stack, Text, xcss } from "@atlaskit/primitives";
 import type { PageBootstrap } from "../lib/bootstrap";
 import { TransportError, type Transport } from "../lib/transport";
-import { loadPanel, loadStatuses, withBuilds, type PanelView } from "./api";
-import { Section } from "./Sections";
+import { expandSection, loadPanel, loadStatuses, withBuilds, withSection, type PanelView, type SectionId } from "./api";
+import { Section, type Expansion } from "./Sections";
+
+// Shown only when there is nothing to list or the API failed: loaded then, not with the panel.
+const Notice = lazy(() => import("./Notice"));
 
 type State = { kind: "loading" } | { kind: "error"; message: string; retryable: boolean } | { kind: "ready"; view: PanelView };
 
-const pageStyle = xcss({ padding: "space.100" });
+const pageStyle = xcss({ padding: "space.100", color: "color.text" });
 
 function errorMessage(err: unknown): { message: string; retryable: boolean } {
   if (err instanceof TransportError) {
@@ -22,9 +22,24 @@ function errorMessage(err: unknown): { message: string; retryable: boolean } {
   return { message: "The review radar could not be reached.", retryable: true };
 }
 
+/**
+ * The review radar panel: loads the sections (five rows each), then the build statuses of the shown
+ * rows not known yet; "Show all" loads one section's other rows and then their statuses.
+ */
 export function App({ bootstrap, transport }: { bootstrap: PageBootstrap; transport: Transport }) {
   const [state, setState] = useState<State>({ kind: "loading" });
+  const [expansion, setExpansion] = useState<Partial<Record<SectionId, Expansion>>>({});
   const repoUuid = bootstrap.repository.uuid;
+  const repoPath = bootstrap.repository.fullName;
+
+  const fillBuilds = useCallback(
+    async (commits: string[]) => {
+      if (!repoUuid || !commits.length) return;
+      const builds = await loadStatuses(transport, repoUuid, commits).catch(() => null);
+      if (builds) setState((s) => (s.kind === "ready" ? { kind: "ready", view: withBuilds(s.view, builds) } : s));
+    },
+    [transport, repoUuid],
+  );
 
   const load = useCallback(async () => {
     if (!repoUuid) {
@@ -32,76 +47,93 @@ export function App({ bootstrap, transport }: { bootstrap: PageBootstrap; transp
       return;
     }
     setState({ kind: "loading" });
+    setExpansion({});
     try {
-      const view = await loadPanel(transport, repoUuid, bootstrap.repository.fullName);
+      const view = await loadPanel(transport, repoUuid, repoPath);
       setState({ kind: "ready", view });
-      if (view.missingStatuses.length) {
-        const builds = await loadStatuses(transport, repoUuid, view.missingStatuses).catch(() => null);
-        if (builds) setState({ kind: "ready", view: withBuilds(view, builds) });
-      }
+      await fillBuilds(view.missingStatuses);
     } catch (err) {
       setState({ kind: "error", ...errorMessage(err) });
     }
-  }, [transport, repoUuid, bootstrap.repository.fullName]);
+  }, [transport, repoUuid, repoPath, fillBuilds]);
+
+  const showAll = useCallback(
+    async (id: SectionId) => {
+      if (!repoUuid) return;
+      setExpansion((e) => ({ ...e, [id]: "loading" }));
+      try {
+        const { section, missing } = await expandSection(transport, repoUuid, repoPath, id);
+        setState((s) => (s.kind === "ready" ? { kind: "ready", view: withSection(s.view, section, missing) } : s));
+        setExpansion((e) => ({ ...e, [id]: "expanded" }));
+        await fillBuilds(missing);
+      } catch {
+        setExpansion((e) => ({ ...e, [id]: "collapsed" }));
+      }
+    },
+    [transport, repoUuid, repoPath, fillBuilds],
+  );
 
   useEffect(() => {
     void load();
   }, [load]);
 
   return (
-    <Box xcss={pageStyle} testId="review-radar" data-state={state.kind}>
+    <Box as="main" xcss={pageStyle} testId="review-radar" data-state={state.kind}>
       {state.kind === "loading" ? (
         <Stack space="space.100" alignInline="center">
           <Spinner size="medium" label="Loading pull requests" />
           <Text color="color.text.subtlest">Looking for pull requests that need review…</Text>
         </Stack>
       ) : state.kind === "error" ? (
-        <SectionMessage
-          appearance="error"
-          title="Review radar is unavailable"
-          actions={state.retryable ? [<SectionMessageAction key="retry" onClick={() => void load()}>Try again</SectionMessageAction>] : []}
-        >
-          <Text>{state.message}</Text>
-        </SectionMessage>
+        <Suspense fallback={<Text>{state.message}</Text>}>
+          <Notice kind="error" message={state.message} onRetry={state.retryable ? () => void load() : undefined} />
+        </Suspense>
       ) : (
-        <Ready view={state.view} onRefresh={() => void load()} />
+        <Ready view={state.view} expansion={expansion} onShowAll={(id) => void showAll(id)} onRefresh={() => void load()} fullPage={fullPageUrl(bootstrap)} />
       )}
     </Box>
   );
 }
 
-function Ready({ view, onRefresh }: { view: PanelView; onRefresh: () => void }) {
-  const pending = new Set(view.missingStatuses);
+/**
+ * The same page opened on its own at full width (a new tab), for Connect: the iframe's own signed
+ * URL. Forge pages cannot be opened outside Bitbucket, and a page already on its own needs no link.
+ */
+function fullPageUrl(bootstrap: PageBootstrap): string | null {
+  if (bootstrap.host !== "connect" || typeof window === "undefined" || window.top === window) return null;
+  return window.location.href;
+}
+
+function Ready(props: { view: PanelView; expansion: Partial<Record<SectionId, Expansion>>; onShowAll: (id: SectionId) => void; onRefresh: () => void; fullPage: string | null }) {
+  const { view } = props;
   const shown = view.sections.filter((s) => s.total > 0);
   if (!shown.length) {
+    const description = view.openPullRequests
+      ? `All ${view.openPullRequests} open pull request${view.openPullRequests === 1 ? " has" : "s have"} the ${view.settings.requiredApprovals} approvals needed.`
+      : "There are no open pull requests in this repository.";
     return (
-      <Box testId="empty">
-        <EmptyState
-          headingLevel={2}
-          width="narrow"
-          header="Nothing waiting for review"
-          description={
-            view.openPullRequests
-              ? `All ${view.openPullRequests} open pull request${view.openPullRequests === 1 ? " has" : "s have"} the ${view.settings.requiredApprovals} approvals needed.`
-              : "There are no open pull requests in this repository."
-          }
-          primaryAction={
-            <Button appearance="subtle" onClick={onRefresh}>
-              Refresh
-            </Button>
-          }
-        />
-      </Box>
+      <Suspense fallback={<Text>{description}</Text>}>
+        <Notice kind="empty" message={description} onRetry={props.onRefresh} />
+      </Suspense>
     );
   }
   return (
-    <Stack space="space.200">
+    <Stack space="space.100">
       {shown.map((s) => (
-        <Section key={s.id} section={s} pendingCommits={pending} />
+        <Section key={s.id} section={s} expansion={props.expansion[s.id] ?? "collapsed"} onShowAll={() => props.onShowAll(s.id)} />
       ))}
-      <Text size="small" color="color.text.subtlest">
-        {view.openPullRequests} open · {view.settings.requiredApprovals} approvals required · updated {new Date(view.fetchedAt).toLocaleTimeString()}
-      </Text>
+      <Inline space="space.100" alignBlock="center" shouldWrap spread="space-between">
+        <Text size="small" color="color.text.subtlest">
+          {view.openPullRequests} open · {view.settings.requiredApprovals} approvals required · updated {new Date(view.fetchedAt).toLocaleTimeString()}
+        </Text>
+        {props.fullPage ? (
+          <Text size="small">
+            <a href={props.fullPage} target="_blank" rel="noopener noreferrer" data-testid="full-page">
+              Open full page
+            </a>
+          </Text>
+        ) : null}
+      </Inline>
     </Stack>
   );
 }

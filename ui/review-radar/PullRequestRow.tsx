@@ -1,69 +1,63 @@
-import Avatar from "@atlaskit/avatar";
 import Lozenge from "@atlaskit/lozenge";
-import { Box, Inline, Stack, Text, xcss } from "@atlaskit/primitives";
-import Tooltip from "@atlaskit/tooltip";
+import { Box, Inline, Text, xcss } from "@atlaskit/primitives";
 import type { BuildSummary, PanelRow } from "./api";
 import { shortAge } from "./format";
+import { Reviewers } from "./Reviewers";
 
-const rowStyle = xcss({ paddingBlock: "space.075", borderBlockEndWidth: "border.width", borderBlockEndStyle: "solid", borderBlockEndColor: "color.border" });
-const titleStyle = xcss({ overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap", maxWidth: "100%" });
+const rowStyle = xcss({
+  paddingBlock: "space.025",
+  borderBlockEndWidth: "border.width",
+  borderBlockEndStyle: "solid",
+  borderBlockEndColor: "color.border",
+});
+const titleStyle = xcss({ flexGrow: 1, flexShrink: 1, minWidth: "0", overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" });
+const fixedStyle = xcss({ flexShrink: 0 });
 
 const AGE_APPEARANCE = { fresh: "default", warn: "moved", alert: "removed" } as const;
 
-function BuildBadge({ build, pending }: { build: BuildSummary | null; pending: boolean }) {
-  if (!build) return pending ? <Lozenge>build …</Lozenge> : null;
-  const appearance = build.failing ? "removed" : build.state === "INPROGRESS" ? "inprogress" : "success";
-  const label = build.failing ? "build failing" : build.state === "INPROGRESS" ? "building" : "build passed";
+/** Only builds that need attention take room: failing, stopped, running. A passing build shows nothing. */
+function BuildBadge({ build }: { build: BuildSummary | null }) {
+  if (!build || build.state === "SUCCESSFUL") return null;
+  const label = build.failing ? "failing" : build.state === "STOPPED" ? "stopped" : "building";
   return (
-    <Tooltip content={build.name ?? build.state}>
-      <span data-testid="build" data-state={build.state}>
-        <Lozenge appearance={appearance}>{label}</Lozenge>
-      </span>
-    </Tooltip>
+    <Box as="span" xcss={fixedStyle} testId="build" data-state={build.state}>
+      <Lozenge appearance={build.failing ? "removed" : build.state === "STOPPED" ? "moved" : "inprogress"}>{label}</Lozenge>
+    </Box>
   );
 }
 
-export function PullRequestRow({ row, statusPending }: { row: PanelRow; statusPending: boolean }) {
-  const reviewers = row.reviewers.slice(0, 5);
+/**
+ * One pull request on one line: age, `#id title` (a link to it; the author and the whole title in
+ * its tooltip), a build that needs attention, approvals against the requirement, and the reviewers.
+ */
+export function PullRequestRow({ row }: { row: PanelRow }) {
+  const title = `#${row.id} ${row.title}`;
+  const hint = `${title} — by ${row.author.displayName}, ${row.approvals} of ${row.required} approvals`;
   return (
     <Box xcss={rowStyle} testId={`pr-${row.id}`}>
-      <Stack space="space.050">
+      <Inline space="space.075" alignBlock="center">
+        <Box as="span" xcss={fixedStyle} testId="age" data-level={row.ageLevel}>
+          <Lozenge appearance={AGE_APPEARANCE[row.ageLevel]}>{shortAge(row.ageMs)}</Lozenge>
+        </Box>
         <Box xcss={titleStyle}>
           {row.url ? (
-            <a href={row.url} target="_top" title={row.title} data-testid="title-link">
-              #{row.id} {row.title}
+            <a href={row.url} target="_top" title={hint} data-testid="title-link">
+              {title}
             </a>
           ) : (
-            <Text weight="medium">
-              #{row.id} {row.title}
-            </Text>
+            <span title={hint}>{title}</span>
           )}
         </Box>
-        <Inline space="space.075" alignBlock="center" shouldWrap>
-          <Text size="small" color="color.text.subtlest">
-            {row.author.displayName}
+        <BuildBadge build={row.build} />
+        <Box as="span" xcss={fixedStyle} testId="approvals" title={`${row.approvals} of ${row.required} approvals`}>
+          <Text size="small" color={row.approvals >= row.required ? "color.text.success" : "color.text.subtle"}>
+            {row.approvals}/{row.required}
           </Text>
-          <span data-testid="age" data-level={row.ageLevel}>
-            <Lozenge appearance={AGE_APPEARANCE[row.ageLevel]}>{shortAge(row.ageMs)}</Lozenge>
-          </span>
-          <span data-testid="approvals">
-            <Lozenge appearance={row.approvals >= row.required ? "success" : "default"}>
-              {row.approvals}/{row.required} approvals
-            </Lozenge>
-          </span>
-          {row.changesRequested ? <Lozenge appearance="moved">changes requested</Lozenge> : null}
-          <BuildBadge build={row.build} pending={statusPending} />
-          <Inline space="space.025">
-            {reviewers.map((r) => (
-              <Tooltip key={`${row.id}-${r.accountId ?? r.displayName}`} content={`${r.displayName}: ${r.state.replace("_", " ")}`}>
-                <span data-testid="reviewer" data-state={r.state}>
-                  <Avatar size="xsmall" name={r.displayName} src={r.avatarUrl ?? undefined} />
-                </span>
-              </Tooltip>
-            ))}
-          </Inline>
-        </Inline>
-      </Stack>
+        </Box>
+        <Box as="span" xcss={fixedStyle}>
+          <Reviewers reviewers={row.reviewers} />
+        </Box>
+      </Inline>
     </Box>
   );
 }

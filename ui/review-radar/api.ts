@@ -1,14 +1,27 @@
 import type { Transport } from "../lib/transport";
-import type { BuildSummary, PanelView } from "../../src/integrations/review-radar/model";
+import type { BuildSummary, PanelSection, PanelView, SectionId } from "../../src/integrations/review-radar/model";
 
 export type { BuildSummary, PanelRow, PanelSection, PanelView, SectionId } from "../../src/integrations/review-radar/model";
 
 const STATUS_CHUNK = 50;
 
-export function loadPanel(t: Transport, repoUuid: string, repoPath: string | null): Promise<PanelView> {
+/** The panel: every section's count and first rows (all rows of `expand`). `GET /review-radar/panel`. */
+export function loadPanel(t: Transport, repoUuid: string, repoPath: string | null, expand?: SectionId): Promise<PanelView> {
   const q = new URLSearchParams({ repoUuid });
   if (repoPath) q.set("repoPath", repoPath);
+  if (expand) q.set("expand", expand);
   return t.get<PanelView>(`/review-radar/panel?${q.toString()}`);
+}
+
+/**
+ * "Show all": every row of one section, then the build statuses of its rows not known yet — the
+ * lookups the first load left out. Resolves with the section, builds filled in where known.
+ */
+export async function expandSection(t: Transport, repoUuid: string, repoPath: string | null, id: SectionId): Promise<{ section: PanelSection; missing: string[] }> {
+  const view = await loadPanel(t, repoUuid, repoPath, id);
+  const section = view.sections.find((s) => s.id === id);
+  if (!section) throw new Error(`the panel has no section ${id}`);
+  return { section, missing: view.missingStatuses };
 }
 
 /** Build statuses the panel did not know yet, asked in chunks the API accepts. */
@@ -22,6 +35,11 @@ export async function loadStatuses(t: Transport, repoUuid: string, commits: stri
     Object.assign(out, res.builds);
   }
   return out;
+}
+
+/** The panel with one section replaced (expanded), keeping builds already known. */
+export function withSection(view: PanelView, section: PanelSection, missing: string[]): PanelView {
+  return { ...view, missingStatuses: [...new Set([...view.missingStatuses, ...missing])], sections: view.sections.map((s) => (s.id === section.id ? section : s)) };
 }
 
 /** The panel with looked-up builds filled into its rows. */

@@ -2,7 +2,8 @@ import type { AgeLevel, BuildSummary, PanelRow, PanelSection, RadarPerson, Radar
 import type { ReviewRadarSettings } from "./settings";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-export const PANEL_ROWS_PER_SECTION = 25;
+/** Rows a section shows before "Show all" (issue 18: a panel that fits the sidebar); build statuses are looked up for these only. */
+export const PANEL_ROWS_PER_SECTION = 5;
 export const SECTION_ORDER: SectionId[] = ["needsYourReview", "needsReview", "waitingOnAuthor", "yours", "drafts"];
 
 type RadarOptions = Pick<ReviewRadarSettings, "requiredApprovals" | "drafts" | "ageFrom" | "ageWarnDays" | "ageAlertDays">;
@@ -74,14 +75,14 @@ export function toRow(pr: RadarPullRequest, now: number, o: RadarOptions, build:
   };
 }
 
-/** Groups PRs into the panel's sections, oldest first, each capped at `limit` rows. */
+/** Groups PRs into the panel's sections, oldest first, each capped at `limitOf(section)` rows (`total` counts them all). */
 export function classify(
   prs: RadarPullRequest[],
   viewer: string | null,
   o: RadarOptions,
   now: number,
   buildOf: (commit: string | null) => BuildSummary | null,
-  limit = PANEL_ROWS_PER_SECTION,
+  limitOf: (id: SectionId) => number = () => PANEL_ROWS_PER_SECTION,
 ): PanelSection[] {
   const groups = new Map<SectionId, RadarPullRequest[]>(SECTION_ORDER.map((id) => [id, []]));
   for (const pr of prs) {
@@ -90,7 +91,7 @@ export function classify(
   }
   return SECTION_ORDER.map((id) => {
     const list = groups.get(id)!.sort((a, b) => ageStart(a, o.ageFrom) - ageStart(b, o.ageFrom) || a.id - b.id);
-    return { id, total: list.length, rows: list.slice(0, limit).map((pr) => toRow(pr, now, o, buildOf(pr.sourceCommit))) };
+    return { id, total: list.length, rows: list.slice(0, limitOf(id)).map((pr) => toRow(pr, now, o, buildOf(pr.sourceCommit))) };
   });
 }
 

@@ -67,7 +67,7 @@ export type SectionId = "needsYourReview" | "needsReview" | "waitingOnAuthor" | 
 export interface PanelSection {
   id: SectionId;
   total: number;
-  /** Oldest first; at most `PANEL_ROWS_PER_SECTION`. */
+  /** Oldest first; at most `PANEL_ROWS_PER_SECTION`, all of them in the section the viewer expanded (`?expand=`). */
   rows: PanelRow[];
 }
 

@@ -1,8 +1,8 @@
 import type { Services } from "../../core/services";
 import type { InstallationView } from "../../core/installations";
 import { HttpError } from "../../http/errors";
-import { classify } from "./classify";
-import type { BuildSummary, PanelView, RadarPullRequest } from "./model";
+import { classify, PANEL_ROWS_PER_SECTION } from "./classify";
+import type { BuildSummary, PanelView, RadarPullRequest, SectionId } from "./model";
 import { PullRequestCache, type CachedPullRequests } from "./pr-cache";
 import type { ReviewRadarSettings } from "./settings";
 import { CommitStatusStore, commitKey, summarize, toStored, type StoredStatus } from "./status-store";
@@ -57,12 +57,19 @@ export class ReviewRadar {
     return out;
   }
 
+  /**
+   * The panel for a viewer: every section's `total`, its first `PANEL_ROWS_PER_SECTION` rows (all rows
+   * of `expand`, the section the viewer opened with "Show all"), and the shown rows' commits whose
+   * build status is not known yet (`missingStatuses`) — so a cold panel costs ⌈open PRs/50⌉ list pages
+   * plus one status call per shown row, never one per open pull request (issue 17).
+   */
   async panel(
     installation: InstallationView,
     repository: { uuid: string; fullName: string | null },
     viewer: string | null,
     settings: ReviewRadarSettings,
     now = Date.now(),
+    expand: SectionId | null = null,
   ): Promise<PanelView> {
     const { value, fromCache } = await this.pullRequests(installation, repository.uuid);
     const builds = await this.buildsOf(installation.id, repository.uuid, value.pullRequests);
@@ -72,7 +79,7 @@ export class ReviewRadar {
       const k = commitKey(commit);
       if (!builds.has(k)) missing.add(commit);
       return builds.get(k) ?? null;
-    });
+    }, (id) => (id === expand ? Number.POSITIVE_INFINITY : PANEL_ROWS_PER_SECTION));
     return {
       repository,
       viewer: { accountId: viewer },

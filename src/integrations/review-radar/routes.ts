@@ -4,9 +4,12 @@ import type { Services } from "../../core/services";
 import { HttpError, NetworkError } from "../../http/errors";
 import { principalOf } from "../../web/principal";
 import { sendError } from "../../web/errors";
+import type { SectionId } from "./model";
 import { radarOf, STATUS_LOOKUP_MAX } from "./radar";
+import { SECTION_ORDER } from "./classify";
 
 const RepoPath = z.string().regex(/^[^/\s]{1,128}\/[^/\s]{1,128}$/).optional();
+const Expand = z.enum(SECTION_ORDER as [string, ...string[]]).optional();
 const Commit = z.string().regex(/^[0-9a-fA-F]{7,40}$/);
 const StatusesBody = z.object({ repoUuid: z.string().max(200), commits: z.array(Commit).min(1).max(STATUS_LOOKUP_MAX) }).strict();
 
@@ -34,9 +37,12 @@ export function reviewRadarRoutes(services: Services): Router {
     const uuid = services.bitbucketApis.repositoryId(installation.host, req.query.repoUuid);
     if (!uuid) return sendError(res, 400, "repoUuid must be a repository id of this installation's Bitbucket");
     const path = RepoPath.safeParse(req.query.repoPath);
+    const expand = Expand.safeParse(req.query.expand);
+    if (!expand.success) return sendError(res, 400, `expand must be one of ${SECTION_ORDER.join(", ")}`);
     try {
       const settings = await services.settings.get(installation.id, uuid, "review-radar");
-      const view = await radar.panel(installation, { uuid, fullName: path.success ? (path.data ?? null) : null }, accountId, settings);
+      const repository = { uuid, fullName: path.success ? (path.data ?? null) : null };
+      const view = await radar.panel(installation, repository, accountId, settings, Date.now(), (expand.data as SectionId | undefined) ?? null);
       res.set("cache-control", "no-store").json(view);
     } catch (err) {
       try {

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Config } from "../../config/config";
 import { BOOTSTRAP_ELEMENT_ID, type PageBootstrap } from "../../../ui/lib/bootstrap";
+import { pageAssets } from "../static-assets";
 
 /**
  * The app's root folder: the nearest folder above this module holding a package.json — the
@@ -19,7 +20,7 @@ export const STATIC_DIR = path.join(appRoot(), "static");
 export const CONNECT_ALL_JS = "https://bitbucket.org/atlassian-connect/all.js";
 
 export interface PageShellOptions {
-  /** Bundle name: `ui/pages/<page>.tsx` → `/static/build/<page>.js`. */
+  /** Bundle name: `ui/pages/<page>.tsx` → its files in `static/build/manifest.json`. */
   page: string;
   title: string;
   config: Pick<Config, "connect">;
@@ -40,18 +41,13 @@ export function scriptJson(value: unknown): string {
     .replace(/\u2029/g, "\\u2029");
 }
 
-/** True when the page's CSS bundle exists (esbuild writes one only if the page imports CSS). */
-function hasCss(page: string): boolean {
-  return fs.existsSync(path.join(STATIC_DIR, "build", `${page}.css`));
-}
-
 /** The HTML of an iframe page: the React bundle mounts into `#root` and reads the bootstrap JSON. */
 export function renderPageShell(bootstrap: PageBootstrap, opts: PageShellOptions): string {
-  const page = encodeURIComponent(opts.page);
+  const assets = pageAssets(opts.page, STATIC_DIR);
   const allJs = opts.config.connect.loadAllJs
     ? `<script src="${CONNECT_ALL_JS}" data-options="sizeToParent:false"></script>`
     : "";
-  const css = hasCss(opts.page) ? `<link rel="stylesheet" href="/static/build/${page}.css">` : "";
+  const css = assets.css ? `<link rel="stylesheet" href="${escapeHtml(assets.css)}">` : "";
   return [
     "<!doctype html>",
     '<html lang="en">',
@@ -60,12 +56,13 @@ export function renderPageShell(bootstrap: PageBootstrap, opts: PageShellOptions
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(opts.title)}</title>`,
     css,
+    ...assets.preload.map((src) => `<link rel="modulepreload" href="${escapeHtml(src)}">`),
     allJs,
     "</head>",
     "<body>",
     '<div id="root"></div>',
     `<script type="application/json" id="${BOOTSTRAP_ELEMENT_ID}">${scriptJson(bootstrap)}</script>`,
-    `<script src="/static/build/${page}.js"></script>`,
+    `<script type="module" src="${escapeHtml(assets.script)}"></script>`,
     "</body>",
     "</html>",
   ]

@@ -80,3 +80,21 @@ export function section(view: PanelView, id: PanelView["sections"][number]["id"]
   if (!s) throw new Error(`no section ${id}`);
   return s;
 }
+
+/** 500 open PRs spread over every section, with two or three reviewers each. */
+export function seed500(h: Harness): void {
+  const people = [PEOPLE.viewer, PEOPLE.bob, PEOPLE.carol];
+  for (let i = 1; i <= 500; i++) {
+    addPr(h, {
+      id: i,
+      title: `${["Fix", "Add", "Remove", "Refactor", "Speed up"][i % 5]} ${["billing export", "login redirect", "the upload queue", "webhook retries", "search ranking", "the settings page", "CSV import"][i % 7]} (${i})`,
+      author: i % 29 === 0 ? PEOPLE.viewer : PEOPLE.alice,
+      created_on: ago((i % 200) * 0.05 * DAY),
+      draft: i % 25 === 0,
+      participants: [
+        { user: people[i % 3]!, role: "REVIEWER", approved: i % 4 === 0, state: i % 4 === 0 ? "approved" : i % 17 === 0 ? "changes_requested" : null },
+        { user: people[(i + 1) % 3]!, role: "REVIEWER", approved: i % 6 === 0, state: i % 6 === 0 ? "approved" : null },
+      ],
+    });
+  }
+}

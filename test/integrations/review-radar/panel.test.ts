@@ -38,7 +38,7 @@ describe("review radar: panel page and API", () => {
       assert.match(String(res.headers["content-type"]), /text\/html/);
       assert.equal(res.headers["cache-control"], "no-store");
       assert.match(res.text, /<div id="root"><\/div>/);
-      assert.match(res.text, /<script src="\/static\/build\/review-radar\.js"><\/script>/);
+      assert.match(res.text, /<script type="module" src="\/static\/build\/review-radar-[A-Z0-9]{8}\.js"><\/script>/);
       assert.doesNotMatch(res.text, /atlassian-connect\/all\.js/);
       const boot = bootstrapOf(res.text);
       assert.equal(boot.repository.uuid, h.repo.uuid);
@@ -47,8 +47,9 @@ describe("review radar: panel page and API", () => {
       assert.ok(boot.token && boot.token.split(".").length === 3);
     });
 
-    it("serves the built bundle under /static and 404s unknown files", async () => {
-      const js = await h.get("/static/build/review-radar.js");
+    it("serves the built bundle under /static by its hashed name and 404s unknown files", async () => {
+      const script = /<script type="module" src="([^"]+)"/.exec((await h.get(panelUrl(h))).text)![1]!;
+      const js = await h.get(script);
       assert.equal(js.status, 200);
       assert.ok(js.text.length > 1000);
       const missing = await h.get("/static/build/nope.js");
@@ -135,7 +136,7 @@ describe("review radar: panel page and API", () => {
       assert.equal(prListCalls(h).length, 3);
       assert.equal(h.fake.calls.length, 3, "nothing but the three list pages");
       assert.equal(section(cold, "needsReview").total, 120);
-      assert.equal(section(cold, "needsReview").rows.length, 25);
+      assert.equal(section(cold, "needsReview").rows.length, 5, "five rows per section until expanded");
       assert.equal(section(cold, "needsReview").rows[0]!.id, 120, "oldest first");
 
       h.fake.resetCalls();
