@@ -98,7 +98,7 @@ describe("Production runtime: the compiled server needs only `dependencies`", fu
       const port = await freePort();
       const proc = spawn(process.execPath, [path.join(outDir, "main.js")], {
         cwd: ROOT,
-        env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", PORT: String(port), BASE_URL: `http://127.0.0.1:${port}`, SQLITE_FILE: sqlite, DATA_DIR: work, ENCRYPTION_KEY: "c".repeat(64), LOG_LEVEL: "info" },
+        env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", PORT: String(port), BASE_URL: `http://127.0.0.1:${port}`, ALLOW_LOCAL_BASE_URL: "true", SQLITE_FILE: sqlite, ALLOW_SQLITE_IN_PRODUCTION: "true", DATA_DIR: work, ENCRYPTION_KEY: "c".repeat(64), LOG_LEVEL: "info" },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let out = "";
