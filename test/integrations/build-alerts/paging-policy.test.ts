@@ -4,7 +4,8 @@ import { buildAlertsIntegration } from "../../../src/integrations/build-alerts";
 import { buildkite } from "../../../src/integrations/buildkite";
 import { ensureApiKey, ensureWebhookToken } from "../../../src/integrations/buildkite/credentials";
 import { ebEvent, postEventBridge, LogCapture, type BuildkiteBed } from "../buildkite/support";
-import type { Job } from "../../../src/models";
+import { RepoSettingsRecord, type Job } from "../../../src/models";
+import { bitbucketWebhook, forRepository } from "../../helpers/fixtures";
 
 const FILE: Record<string, string> = {
   running: "eventbridge-build-started.json",
@@ -12,6 +13,30 @@ const FILE: Record<string, string> = {
   failed: "eventbridge-build-finished.json",
   passed: "eventbridge-build-finished.json",
 };
+
+/**
+ * One Buildkite event of build `number` on main → the app posts a status → Bitbucket sends it back as
+ * `repo:commit_status_updated` (the fake does not send webhooks, so the step sends the status the fake
+ * now holds, as Bitbucket's webhook carries it); returns the build-alerts job of that status.
+ */
+function stepOf(bed: AlertsBed, bk: BuildkiteBed, tick: () => number) {
+  return async (state: keyof typeof FILE, number: number, commit: string): Promise<Job> => {
+    const at = tick();
+    const time = new Date(Date.UTC(2026, 10, 30, 9, 0, at)).toISOString().replace(".000", "");
+    const res = await postEventBridge(bk, ebEvent(FILE[state], { state, number, commit, branch: "main", time }));
+    assert.equal(res.status, 202, res.text);
+    await bed.h.drained();
+    const status = bed.h.fake.statuses("acme", "widgets", commit).find((s) => s.key.startsWith("buildkite-"));
+    assert.ok(status, `Bitbucket holds a status after ${state}`);
+    assert.match(status.name, new RegExp(`#${number}$`));
+    const before = await bed.count("build-alerts.commit-status");
+    const payload = { ...bed.status(status.state, { at }), commit_status: status };
+    assert.equal((await bed.h.webhook("repo:commit_status_updated", payload)).status, 204);
+    const jobs = await bed.settled("build-alerts.commit-status", before + 1);
+    await bed.h.drained();
+    return jobs.at(-1)!;
+  };
+}
 
 /**
  * Buildkite → the app posts a status → Bitbucket sends it back as `repo:commit_status_updated` →
@@ -33,23 +58,7 @@ describe("Build alerts paging policy, end to end from Buildkite (docs/integratio
   });
   afterEach(() => bed.close());
 
-  /** One Buildkite event of build `number` on main; returns the build-alerts job of the status it led to. */
-  async function step(state: keyof typeof FILE, number: number, commit: string): Promise<Job> {
-    at += 10;
-    const time = new Date(Date.UTC(2026, 10, 30, 9, 0, at)).toISOString().replace(".000", "");
-    const res = await postEventBridge(bk, ebEvent(FILE[state], { state, number, commit, branch: "main", time }));
-    assert.equal(res.status, 202, res.text);
-    await bed.h.drained();
-    const status = bed.h.fake.statuses("acme", "widgets", commit).find((s) => s.key.startsWith("buildkite-"));
-    assert.ok(status, `Bitbucket holds a status after ${state}`);
-    assert.match(status.name, new RegExp(`#${number}$`));
-    const before = await bed.count("build-alerts.commit-status");
-    const payload = { ...bed.status(status.state, { at }), commit_status: status };
-    assert.equal((await bed.h.webhook("repo:commit_status_updated", payload)).status, 204);
-    const jobs = await bed.settled("build-alerts.commit-status", before + 1);
-    await bed.h.drained();
-    return jobs.at(-1)!;
-  }
+  const step = (state: keyof typeof FILE, number: number, commit: string) => stepOf(bed, bk, () => (at += 10))(state, number, commit);
   const result = (j: Job) => JSON.parse(j.result ?? "null") as Record<string, unknown>;
   const triggers = () => bed.pd.requests.filter((r) => (r.body as { event_action?: string }).event_action === "trigger").length;
 
@@ -96,5 +105,41 @@ describe("Build alerts paging policy, end to end from Buildkite (docs/integratio
     assert.equal(triggers(), 1);
     assert.equal(bed.pd.open.size, 0);
     assert.ok(bed.pd.routingKeys.has(ROUTING_KEY));
+  });
+});
+
+describe("Build alerts paging policy from the workspace defaults (docs/workspace-defaults.md)", function () {
+  this.timeout(60_000);
+  let bed: AlertsBed;
+  afterEach(() => bed.close());
+
+  it("a repository with no settings of its own: Buildkite reports its status, and a FAILED main pages once, only when the build has finished", async () => {
+    bed = await AlertsBed.start({ integrations: [buildkite, buildAlertsIntegration] });
+    const id = bed.h.tenant.installation.id;
+    const settings = bed.h.services.settings;
+    await settings.updateDefaults(id, "buildkite", { values: { enabled: true } }, "test");
+    await settings.updateDefaults(
+      id,
+      "build-alerts",
+      { values: { enabled: true, pagerdutyEnabled: true, pagerdutyEventsUrl: bed.pd.enqueueUrl, branches: ["main"] }, secrets: { pagerdutyRoutingKey: ROUTING_KEY } },
+      "test",
+    );
+    // The app knows the repository from its events (a push), nothing else.
+    const push = forRepository(bitbucketWebhook("repo-push.real-2023.json"), bed.h.repo);
+    assert.ok([200, 202, 204].includes((await bed.h.webhook("repo:push", push)).status));
+    await bed.h.drained();
+    assert.equal(await RepoSettingsRecord.count(), 0, "no settings of its own");
+    const bk: BuildkiteBed = { h: bed.h, logs: new LogCapture(), apiKey: await ensureApiKey(bed.h.services, id), webhookToken: await ensureWebhookToken(bed.h.services, id) };
+    let at = 0;
+    const step = stepOf(bed, bk, () => (at += 10));
+    const triggers = () => bed.pd.requests.filter((r) => (r.body as { event_action?: string }).event_action === "trigger").length;
+    const commit = "e".repeat(40);
+    await step("running", 11, commit);
+    await step("failing", 11, commit);
+    assert.equal(triggers(), 0, "not while the build still runs");
+    await step("failed", 11, commit);
+    assert.equal(triggers(), 1, "paged once the build finished failed");
+    assert.ok(bed.pd.routingKeys.has(ROUTING_KEY), "with the workspace's routing key");
+    assert.equal(await RepoSettingsRecord.count(), 0, "still no settings of its own");
   });
 });
