@@ -54,7 +54,7 @@ const keyList = z.string().refine((v) => v.split(",").every((k) => isEncryptionK
 export const EnvSchema = z.object({
   /** `production` turns on the production guardrails (HTTPS BASE_URL, ENCRYPTION_KEY, PostgreSQL); `test` is for the test suite. */
   NODE_ENV: z.string().default("development"),
-  /** TCP port the HTTP server listens on (0: any free port). */
+  /** TCP port the HTTP server listens on (0: any free port, then BASE_URL must be set). */
   PORT: int(0, 65535).default(3000),
   /** The public https URL Bitbucket, Forge and vendors call; every copied inbound URL starts with it. Required in production. Default: http://localhost:<PORT>. */
   BASE_URL: url().optional(),
@@ -70,7 +70,7 @@ export const EnvSchema = z.object({
   SQLITE_FILE: z.string().optional(),
   /** Run a single production instance on SQLite knowingly (no second instance, back up the file and the key). */
   ALLOW_SQLITE_IN_PRODUCTION: bool.default(false),
-  /** The key that encrypts stored secrets (AES-256-GCM): 32 bytes as 64 hex characters or base64 (`npm run key:generate`). Required in production; outside it a generated key under DATA_DIR. */
+  /** The key that encrypts stored secrets (AES-256-GCM): 32 bytes as 64 hex characters or base64 (`node dist/main.js generate-key`, or `npm run key:generate` from a checkout). Required in production; outside it a generated key under DATA_DIR. */
   ENCRYPTION_KEY: z.string().refine(isEncryptionKey, "must be 32 bytes: 64 hex characters or base64").optional(),
   /** Rotation: former keys (comma list) still accepted for decryption; the worker re-encrypts every stored secret with ENCRYPTION_KEY, then they can be removed. */
   ENCRYPTION_KEY_PREVIOUS: keyList.optional(),
@@ -100,7 +100,7 @@ export const EnvSchema = z.object({
   OUTBOUND_ALLOW_LOOPBACK: bool.default(false),
   /** Comma list of host globs Connect installs may come from (ACE's whitelist). */
   CONNECT_ALLOWED_HOSTS: hostList.default("bitbucket.org,api.bitbucket.org"),
-  /** Whether iframe pages load Bitbucket's Connect JS API (all.js); off by default under NODE_ENV=test (no network). */
+  /** Whether iframe pages load Bitbucket's Connect JS API (all.js). Default: true (false under NODE_ENV=test: no network). */
   CONNECT_LOAD_ALL_JS: bool.optional(),
   /** Options for atlassian-connect-express (it reads AC_OPTS itself; the app adds `no-reg`). */
   AC_OPTS: z.string().optional(),
@@ -166,6 +166,9 @@ function crossProblems(env: Record<string, string>): string[] {
     if (!env.DATABASE_URL && !isTrue(env.ALLOW_SQLITE_IN_PRODUCTION)) {
       out.push("DATABASE_URL: required when NODE_ENV=production (PostgreSQL); to run one instance on SQLite knowingly set ALLOW_SQLITE_IN_PRODUCTION=true");
     }
+  } else if (env.PORT !== undefined && /^\s*0+\s*$/.test(env.PORT) && !env.BASE_URL) {
+    // Outside production BASE_URL defaults to http://localhost:<PORT>: with PORT=0 that names port 0.
+    out.push("BASE_URL: required when PORT=0 (any free port): the default http://localhost:<PORT> needs a fixed port");
   }
   if (env.ENCRYPTION_KEY_PREVIOUS && !env.ENCRYPTION_KEY) out.push("ENCRYPTION_KEY_PREVIOUS: needs ENCRYPTION_KEY (the current key) beside it");
   const base = Number(env.RETRY_BASE_MS ?? 1000);

@@ -132,6 +132,16 @@ describe("Configuration: validated whole, before anything is touched", function 
     assert.equal(loadConfig({ BASE_URL: "http://localhost:3000" }).database.kind, "sqlite");
   });
 
+  it("PORT=0 (any free port) outside production needs BASE_URL: its default http://localhost:<PORT> would name port 0", () => {
+    assert.throws(
+      () => loadConfig({ PORT: "0" }),
+      (err: unknown) => err instanceof ConfigError && err.problems.length === 1 && err.problems[0]!.startsWith("BASE_URL: required when PORT=0"),
+    );
+    assert.throws(() => loadConfig({ PORT: "00", BASE_URL: "" }), /BASE_URL: required when PORT=0/);
+    assert.equal(loadConfig({ PORT: "0", BASE_URL: "http://localhost:8080" }).baseUrl, "http://localhost:8080");
+    assert.equal(loadConfig({ PORT: "3001" }).baseUrl, "http://localhost:3001");
+  });
+
   it("ENCRYPTION_KEY_PREVIOUS: a comma list of keys, needs ENCRYPTION_KEY, never shown", () => {
     const old1 = "1".repeat(64);
     const old2 = Buffer.alloc(32, 7).toString("base64");
