@@ -67,6 +67,15 @@ describe("Workspace defaults page in a browser", function () {
     await again.locator(`[data-testid="apply-${TEST_ID}"]`).click();
     await again.locator(`[data-testid="apply-progress-${TEST_ID}"]`).getByText("finished: 1/1 repositories, 1 changed").waitFor({ timeout: 20_000 });
 
+    // Apply to selected: the repository picked by name, its own value handed back again.
+    await h.services.settings.update(h.tenant.installation.id, { uuid: h.repo.uuid, fullName: h.repo.fullName }, TEST_ID, { values: { mode: "loud" } }, ADMIN);
+    const picked = await frame(WORKSPACE_PAGE, OWNER, "workspace-defaults-page");
+    await picked.locator(`[data-testid="apply-pick-${TEST_ID}-${h.repo.uuid}"]`).check();
+    await picked.locator(`[data-testid="apply-selected-${TEST_ID}"]`).getByText("Apply to selected (1)").waitFor();
+    await picked.locator(`[data-testid="apply-selected-${TEST_ID}"]`).click();
+    await picked.locator(`[data-testid="apply-progress-${TEST_ID}"]`).getByText("finished: 1/1 repositories, 1 changed").waitFor({ timeout: 20_000 });
+    assert.deepEqual(await h.services.settings.ownFields(h.tenant.installation.id, h.repo.uuid, TEST_ID), [], "the picked repository follows the defaults again");
+
     const repo = await frame(settingsPagePath(h), ADMIN, "settings-page");
     const repoCard = repo.locator(`[data-testid="card-${TEST_ID}"]`);
     await repoCard.locator('[data-testid="inherited-channel"]').waitFor();

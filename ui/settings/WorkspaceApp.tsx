@@ -60,7 +60,7 @@ export function WorkspaceApp({ transport }: { bootstrap: PageBootstrap; transpor
                   onShowActivity={() => undefined}
                   onSaved={(next) => setCards((all) => ({ ...all, [next.id]: next }))}
                 />
-                <ApplyDefaults api={api} integration={card.id} repositories={state.data.repositories.length} />
+                <ApplyDefaults api={api} integration={card.id} repositories={state.data.repositories} />
               </Stack>
             ))
           : null}
