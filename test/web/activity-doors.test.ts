@@ -118,8 +118,12 @@ describe("Activity log: deliveries routed to a repository later", () => {
     const [newest, oldest] = gadgets.items as [ActivityBody["items"][0], ActivityBody["items"][0]];
     assert.deepEqual(oldest.jobs.map((j) => `${j.handler}:${j.status}`), ["buildkite.route:done", "buildkite.report:done"]);
     assert.deepEqual(newest.jobs.map((j) => j.handler), ["buildkite.route"], "skipped: no report, the route says why");
-    const skipped = (newest.jobs[0]!.result as { skipped: Record<string, string> }).skipped;
-    assert.match(skipped["acme/gadgets"] ?? "", /branch "feature\/login" is not in the branch filter/);
+    const route = newest.jobs[0]!.result as { reported: number; byRepository: Record<string, { repository: string; reported: boolean; skipped?: string }> };
+    assert.deepEqual(Object.keys(route.byRepository), [GADGETS.uuid], "only this repository's part of the route");
+    assert.equal(route.byRepository[GADGETS.uuid]!.repository, "acme/gadgets");
+    assert.match(route.byRepository[GADGETS.uuid]!.skipped ?? "", /branch "feature\/login" is not in the branch filter/);
+    // And the other way round: widgets' log never names gadgets (nor its settings).
+    assert.ok(!JSON.stringify(widgets).includes("gadgets"), "another repository's name never reaches this repository's log");
     assert.equal(gadgets.items.flatMap((i) => i.jobs).filter((j) => j.handler === "buildkite.report").length, 1);
   });
 

@@ -62,14 +62,16 @@ export function registerBuildkiteHandlers(registry: HandlerRegistry, services: S
       ctx.log.warn({ pipeline, build: build.number, state: build.state }, "Buildkite build state without a mapping: ignored");
       return { ignored: `build state "${build.state}" has no Bitbucket mapping` };
     }
-    const reported: string[] = [];
-    const skipped: Record<string, string> = {};
+    // Each repository's outcome is kept under its own id (`byRepository`): a repository's activity log
+    // shows only its own part (src/web/api/activity-query.ts `ownPartOf`), never another's name.
+    const byRepository: Record<string, { repository: string; reported: boolean; skipped?: string }> = {};
+    let reported = 0;
     for (const repo of selection.repositories) {
       const name = repo.repositoryFullName ?? repo.repositoryUuid;
       const reason = skipReason(build, repo.settings);
       const status = reason ? null : statusFor(build, repo.settings.blockedAs, ctx.bitbucket.limits.statusKeyMax);
       if (!status) {
-        skipped[name] = reason ?? `state ${build.state} is not reported`;
+        byRepository[repo.repositoryUuid] = { repository: name, reported: false, skipped: reason ?? `state ${build.state} is not reported` };
         await ctx.linkRepository(repo.repositoryUuid); // the skip shows in that repository's activity log
         continue;
       }
@@ -87,10 +89,12 @@ export function registerBuildkiteHandlers(registry: HandlerRegistry, services: S
         },
         { dedupeKey: `buildkite.report:${ctx.delivery?.id ?? build.eventId}:${repo.repositoryUuid}`, repositoryUuid: repo.repositoryUuid },
       );
-      reported.push(name);
+      byRepository[repo.repositoryUuid] = { repository: name, reported: true };
+      reported++;
     }
-    if (!reported.length) return { ignored: Object.entries(skipped).map(([r, why]) => `${r}: ${why}`).join("; ") };
-    return { done: { pipeline, build: build.number, state: build.state, via: selection.via, repositories: reported, skipped } };
+    // Skipped everywhere: the reasons name the build, never a repository (each repository's log lists it).
+    if (!reported) return { ignored: [...new Set(Object.values(byRepository).map((r) => r.skipped))].join("; ") };
+    return { done: { pipeline, build: build.number, state: build.state, via: selection.via, reported, byRepository } };
   });
 
   registry.job("buildkite.report", { integration: "buildkite", requiresEnabled: true, schema: ReportJobSchema }, async (ctx) => {

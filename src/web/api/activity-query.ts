@@ -174,7 +174,7 @@ export async function activityPage(services: Services, f: ActivityFilter): Promi
   for (const j of jobs) if (j.replayOf) replayedBy.set(j.replayOf, [...(replayedBy.get(j.replayOf) ?? []), j.id]);
 
   const view = (j: Job): ActivityJob => {
-    const result = parseJson(j.result);
+    const result = ownPartOf(parseJson(j.result), f.repositoryUuid);
     const finishedAt = j.finishedAt === null ? null : Number(j.finishedAt);
     return {
       id: j.id,
@@ -220,6 +220,19 @@ export async function activityPage(services: Services, f: ActivityFilter): Promi
  * Whether a job shows in (and may be replayed from) a repository's log: it carries the repository,
  * or it carries none and its delivery concerns the repository (see RELATED_DELIVERIES).
  */
+/**
+ * A job that concerns several repositories (it names none itself: Buildkite's route) keeps each
+ * one's part of its result under `byRepository` (keyed by repository id); a repository's activity log
+ * shows only its own part, so it never learns the other repositories' names or settings.
+ */
+export function ownPartOf(result: unknown, repositoryUuid: string): unknown {
+  if (!result || typeof result !== "object" || !("byRepository" in result)) return result;
+  const parts = (result as { byRepository: unknown }).byRepository;
+  if (!parts || typeof parts !== "object") return result;
+  const key = Object.keys(parts).find((k) => k.toLowerCase() === repositoryUuid.toLowerCase());
+  return { ...result, byRepository: key ? { [key]: (parts as Record<string, unknown>)[key] } : {} };
+}
+
 export async function jobInRepository(services: Services, job: Job, repositoryUuid: string): Promise<boolean> {
   if (job.repositoryUuid) return job.repositoryUuid.toLowerCase() === repositoryUuid.toLowerCase();
   if (!job.deliveryId) return false;
