@@ -78,6 +78,8 @@ describe("Workspace defaults page in a browser", function () {
 
     const repo = await frame(settingsPagePath(h), ADMIN, "settings-page");
     const repoCard = repo.locator(`[data-testid="card-${TEST_ID}"]`);
+    // Switched off, a repository card is one line; switched on (not saved) it shows its fields and what they inherit.
+    await repoCard.locator(`[data-testid="toggle-${TEST_ID}--input"]`).check({ force: true });
     await repoCard.locator('[data-testid="inherited-channel"]').waitFor();
     await repoCard.locator('[data-testid="inherited-apiToken"]').waitFor();
     assert.equal(await repoCard.locator('[data-testid="field-channel"]').inputValue(), "eng");

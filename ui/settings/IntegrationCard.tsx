@@ -45,12 +45,15 @@ export function IntegrationCard({
   canEdit,
   onSaved,
   onShowActivity,
+  fieldsWhenOff = false,
 }: {
   card: SettingsCard;
   api: SettingsApi;
   canEdit: boolean;
   onSaved(card: SettingsCard): void;
   onShowActivity(integration: string): void;
+  /** Show every field while switched off too (workspace defaults: a target may be set without switching it on for everyone). */
+  fieldsWhenOff?: boolean;
 }) {
   const fields = useMemo(() => fieldsOf(card.schema, card.secretFields, card.fields), [card.schema, card.secretFields, card.fields]);
   const [showOff, setShowOff] = useState(false);
@@ -111,9 +114,10 @@ export function IntegrationCard({
   const secretItems = card.secretFields.map((name) => ({ name, ...secretLabel(card.schema, name, card.fields) }));
   const whenOff = card.groupsWhenOff ?? [];
   // Switched off, a card is one line and its switch; settings that apply while off sit behind a button.
-  const visibleGroups: Array<string | null> = enabled ? [null, ...card.groups] : showOff ? whenOff : [];
+  const expanded = enabled || fieldsWhenOff;
+  const visibleGroups: Array<string | null> = expanded ? [null, ...card.groups] : showOff ? whenOff : [];
   const known = new Set<string | null>([null, ...card.groups]);
-  if (enabled) {
+  if (expanded) {
     for (const g of [...fields.map((f) => f.group), ...secretItems.map((x) => x.group)]) if (!known.has(g)) (known.add(g), visibleGroups.push(g));
   }
   const offPending = !enabled && card.enabled;
@@ -207,7 +211,7 @@ export function IntegrationCard({
               </SectionMessage>
             ) : null}
             {enabled && card.setup ? <SetupChecklist cardId={card.id} initial={card.setup} api={api} onShowActivity={onShowActivity} /> : null}
-            {!enabled && whenOff.length ? (
+            {!expanded && whenOff.length ? (
               <div>
                 <Button appearance="subtle" spacing="compact" aria-expanded={showOff} onClick={() => setShowOff(!showOff)} testId={`show-settings-${card.id}`}>
                   {showOff ? "Hide settings" : `Show settings: ${whenOff.join(", ").toLowerCase()}`}
@@ -228,7 +232,7 @@ export function IntegrationCard({
                 </Stack>
               );
             })}
-            {enabled || showOff || offPending || dirty ? saveRow : null}
+            {expanded || showOff || offPending || dirty ? saveRow : null}
             {saved && !dirty ? <SavedChecks card={card} /> : null}
             {enabled ? <CopyValues card={card} /> : null}
             {enabled ? <Actions card={card} api={api} disabled={dirty} /> : null}

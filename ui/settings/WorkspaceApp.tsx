@@ -58,6 +58,7 @@ export function WorkspaceApp({ transport }: { bootstrap: PageBootstrap; transpor
                   api={api.cardApi}
                   canEdit
                   onShowActivity={() => undefined}
+                  fieldsWhenOff
                   onSaved={(next) => setCards((all) => ({ ...all, [next.id]: next }))}
                 />
                 <ApplyDefaults api={api} integration={card.id} repositories={state.data.repositories} />
