@@ -96,7 +96,8 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
         auth = doors.authFor(installation, { http, secrets: (id) => installations.secrets(id) });
         authCache.set(key, auth);
       }
-      return new BitbucketClient(http, installation.baseApiUrl, installation.baseUrl, auth);
+      const door = doors.forHost(installation.host);
+      return door?.client ? door.client(http, installation, auth) : new BitbucketClient(http, installation.baseApiUrl, installation.baseUrl, auth);
     },
     bitbucketApiFor: (installation) => bitbucketApis.for(installation),
     bitbucketApis,
@@ -109,6 +110,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   const integrations = opts.integrations ?? INTEGRATIONS;
   for (const integration of integrations) integration.register(registry, services);
   for (const door of doors.all) door.register?.(services);
+  for (const door of doors.all) await door.start?.(services);
   registerApplyDefaults(registry, services);
   opts.registerHandlers?.(registry, services);
 

@@ -1,6 +1,7 @@
 import type { FrontDoor } from "./core/front-door";
 import { connectDoor } from "./connect";
+import { dataCenterDoor } from "./datacenter";
 import { forgeDoor } from "./forge";
 
-/** The front doors the app ships (a Data Center door will be listed here). */
-export const FRONT_DOORS: readonly FrontDoor[] = [connectDoor, forgeDoor];
+/** The front doors the app ships: Bitbucket Cloud through Connect and Forge, Bitbucket Data Center. */
+export const FRONT_DOORS: readonly FrontDoor[] = [connectDoor, forgeDoor, dataCenterDoor];

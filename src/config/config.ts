@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { loadDataCenterInstances, type DataCenterInstanceConfig } from "./datacenter";
 
 /**
  * The one typed config loader. Every setting comes from an environment variable and has a default
@@ -128,11 +129,21 @@ export const EnvSchema = z.object({
   ARCHIVE_MAX_RATIO: z.coerce.number().min(1).default(100),
   /** Longest time reading one archive, seconds. */
   ARCHIVE_MAX_SECONDS: z.coerce.number().min(1).default(300),
+  /** Data Center front door, one instance: DC's base URL with its context path (https://git.example.com/bitbucket); see docs/datacenter.md. Unset = door closed. */
+  BITBUCKET_DC_BASE_URL: z.string().optional(),
+  /** Data Center: the service account's HTTP access token (sent as Authorization: Bearer). */
+  BITBUCKET_DC_TOKEN: z.string().optional(),
+  /** Data Center: client id of the OAuth 2.0 incoming application link ("Log in with Bitbucket"). */
+  BITBUCKET_DC_CLIENT_ID: z.string().optional(),
+  /** Data Center: client secret of that application link. */
+  BITBUCKET_DC_CLIENT_SECRET: z.string().optional(),
+  /** Data Center, several instances: a JSON file {"instances":[{baseUrl, token, clientId, clientSecret, name?}]} instead of the four BITBUCKET_DC_* variables. */
+  BITBUCKET_DC_INSTANCES_FILE: z.string().optional(),
   ...AwsEnvSchema.shape,
 });
 
 /** Variables whose values never appear in an error line (keys, passwords in URLs). */
-const SECRET_VARS = new Set(["ENCRYPTION_KEY", "ENCRYPTION_KEY_PREVIOUS", "DATABASE_URL", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]);
+const SECRET_VARS = new Set(["BITBUCKET_DC_TOKEN", "BITBUCKET_DC_CLIENT_SECRET", "ENCRYPTION_KEY", "ENCRYPTION_KEY_PREVIOUS", "DATABASE_URL", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]);
 
 /** An empty variable counts as unset (`BASE_URL=` in an env file). */
 function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -198,6 +209,8 @@ export interface Config {
   maxBodyBytes: number;
   activityRetentionDays: number;
   forge: { appId: string | null; jwksUrl: string; apiHosts: string[]; siteUrl: string };
+  /** The Data Center front door's instances (src/config/datacenter.ts); empty = door closed. */
+  dataCenter: { instances: DataCenterInstanceConfig[] };
   aws: AwsRuntimeConfig;
   /** AC_OPTS as set in the environment (ACE's own options). */
   aceOptions: string | null;
@@ -248,7 +261,8 @@ export function awsRuntimeConfig(env: NodeJS.ProcessEnv = process.env): AwsRunti
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const clean = withoutEmpty(env);
   const parsed = EnvSchema.safeParse(clean);
-  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => issueLine(clean, i))), ...crossProblems(clean)];
+  const dataCenter = loadDataCenterInstances(clean, clean.NODE_ENV === "production");
+  const problems = [...(parsed.success ? [] : parsed.error.issues.map((i) => issueLine(clean, i))), ...crossProblems(clean), ...dataCenter.problems];
   if (problems.length || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
@@ -291,6 +305,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       apiHosts: e.FORGE_API_HOSTS.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
       siteUrl: e.FORGE_SITE_URL.replace(/\/$/, ""),
     },
+    dataCenter: { instances: dataCenter.instances },
     aws: toAws(e),
     aceOptions: e.AC_OPTS ?? null,
     archive: {

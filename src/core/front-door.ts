@@ -1,5 +1,7 @@
 import type { Express, Router } from "express";
 import type { AuthDeps, BitbucketAuth, CredentialFactories } from "../bitbucket/auth";
+import type { BitbucketClient } from "../bitbucket/client";
+import type { HttpClient } from "../http/client";
 import type { CredentialKind, HostKind } from "../models/installation";
 import type { InstallationView } from "./installations";
 import type { Services } from "./services";
@@ -17,8 +19,15 @@ export interface FrontDoor {
   host: HostKind;
   /** How Bitbucket calls are authorised for each credential kind this door's installations carry. */
   credentials: CredentialFactories;
+  /**
+   * The REST client of this door's installations (default: the Bitbucket Cloud client). Built by
+   * `Services.bitbucketFor` with the installation's auth; Data Center returns its paged DC client.
+   */
+  client?(http: HttpClient, installation: InstallationView, auth: BitbucketAuth): BitbucketClient;
   /** Handlers or ingest hooks of its own, registered with the integrations' (before the worker starts). */
   register?(services: Services): void;
+  /** Work before the app serves (after migrations; e.g. Data Center: one installation per configured instance). Errors stop start-up. */
+  start?(services: Services): Promise<void>;
   /** Mounts its routes; `api` is the JSON API router to serve behind its authentication. */
   mount(app: Express, services: Services, api: Router): void;
 }

@@ -26,7 +26,10 @@ export interface InstallInput {
   clientKey: string;
   appKey: string;
   credentialKind: CredentialKind;
-  workspace: { uuid: string; slug?: string | null; name?: string | null };
+  /** Cloud: the workspace. Hosts without workspaces (Data Center) leave it out and give `hostScope`. */
+  workspace?: { uuid: string; slug?: string | null; name?: string | null };
+  /** The host's scope when there is no workspace (Data Center: the instance id; `dataCenterInstanceId`). */
+  hostScope?: string;
   baseUrl: string;
   baseApiUrl: string;
   /** Secrets to set (e.g. the Connect shared secret); others already stored are kept. */
@@ -103,10 +106,10 @@ export class InstallationService {
           {
             appKey: input.appKey,
             credentialKind: input.credentialKind,
-            workspaceUuid: input.workspace.uuid,
-            hostScope: input.workspace.uuid,
-            workspaceSlug: input.workspace.slug ?? existing.workspaceSlug,
-            workspaceName: input.workspace.name ?? existing.workspaceName,
+            workspaceUuid: input.workspace?.uuid ?? null,
+            hostScope: input.hostScope ?? input.workspace?.uuid ?? null,
+            workspaceSlug: input.workspace?.slug ?? existing.workspaceSlug,
+            workspaceName: input.workspace?.name ?? existing.workspaceName,
             baseUrl: input.baseUrl,
             baseApiUrl: input.baseApiUrl,
             secretsEnc: this.box.encryptJson(secrets, this.aad(existing.id)),
@@ -125,10 +128,10 @@ export class InstallationService {
           clientKey: input.clientKey,
           appKey: input.appKey,
           credentialKind: input.credentialKind,
-          workspaceUuid: input.workspace.uuid,
-          hostScope: input.workspace.uuid,
-          workspaceSlug: input.workspace.slug ?? null,
-          workspaceName: input.workspace.name ?? null,
+          workspaceUuid: input.workspace?.uuid ?? null,
+          hostScope: input.hostScope ?? input.workspace?.uuid ?? null,
+          workspaceSlug: input.workspace?.slug ?? null,
+          workspaceName: input.workspace?.name ?? null,
           baseUrl: input.baseUrl,
           baseApiUrl: input.baseApiUrl,
           secretsEnc: this.box.encryptJson(input.secrets, this.aad(id)),

@@ -4,6 +4,7 @@ import { FrontDoors, type FrontDoor } from "../../src/core/front-door";
 import type { AuthFactory } from "../../src/bitbucket/auth";
 import type { InstallationView } from "../../src/core/installations";
 import { connectDoor } from "../../src/connect";
+import { dataCenterDoor } from "../../src/datacenter";
 import { forgeDoor } from "../../src/forge";
 import { FRONT_DOORS } from "../../src/front-doors";
 import { Harness } from "../helpers/harness";
@@ -12,8 +13,9 @@ const auth: AuthFactory = () => ({ headers: async () => ({ authorization: "Beare
 const door = (over: Partial<FrontDoor>): FrontDoor => ({ host: "connect", credentials: {}, mount() {}, ...over });
 
 describe("Front doors as plug-ins", () => {
-  it("ships Connect and Forge, each declaring its host and credential kinds", () => {
-    assert.deepEqual(FRONT_DOORS.map((d) => d.host), ["connect", "forge"]);
+  it("ships Connect, Forge and Data Center, each declaring its host and credential kinds", () => {
+    assert.deepEqual(FRONT_DOORS.map((d) => d.host), ["connect", "forge", "datacenter"]);
+    assert.deepEqual(Object.keys(dataCenterDoor.credentials), ["dc-token"]);
     assert.deepEqual(Object.keys(connectDoor.credentials), ["connect-jwt"]);
     assert.deepEqual(Object.keys(forgeDoor.credentials), ["forge-system-token"]);
   });
