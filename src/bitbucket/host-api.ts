@@ -96,6 +96,31 @@ export interface OpenPullRequests {
   calls: number;
 }
 
+/** A pull request as history needs it (review insights, issue 18): when it opened, closed, and was reviewed. */
+export interface HostPullRequestRecord {
+  id: number;
+  title: string;
+  url: string | null;
+  state: "OPEN" | "MERGED" | "DECLINED";
+  author: HostPerson;
+  /** ISO 8601. */
+  createdOn: string;
+  /** ISO 8601 time it was merged or declined; null while open. */
+  closedOn: string | null;
+  /** The reviewers requested now. */
+  reviewers: HostPerson[];
+  /** Each review given (approval or changes requested), with its ISO 8601 time, from the pull request's activity. */
+  reviews: Array<{ reviewer: HostPerson; state: "approved" | "changes_requested"; on: string }>;
+}
+
+export interface PullRequestHistoryPage {
+  pullRequests: HostPullRequestRecord[];
+  /** Opaque: pass it back for the next page; null after the last one. */
+  cursor: string | null;
+  /** Bitbucket calls this page took. */
+  calls: number;
+}
+
 export type PermissionLevel = "admin" | "write" | "read" | "none";
 
 export interface RepositoryPermission {
@@ -119,6 +144,11 @@ export interface BitbucketApi {
   commitStatuses(repo: RepositoryRef, commit: string): Promise<CommitBuildStatus[]>;
   /** Every open pull request, following the host's paging, with reviewers and their states. */
   openPullRequests(repo: RepositoryRef): Promise<OpenPullRequests>;
+  /**
+   * Pull requests of every state updated since `since` (ISO 8601), newest update first, one bounded
+   * page at a time (for backfills that resume from `cursor`). Optional until every host implements it.
+   */
+  pullRequestHistory?(repo: RepositoryRef, opts: { since: string; cursor?: string | null }): Promise<PullRequestHistoryPage>;
   /** One user's effective permission on the repository, asked with the installation's own credentials. */
   permissionOf(repo: RepositoryRef, accountId: string): Promise<RepositoryPermission>;
   /**
