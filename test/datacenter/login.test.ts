@@ -214,6 +214,10 @@ describe("Data Center door: log in with Bitbucket Data Center", () => {
     const carol = await logInAs(s, s.carol);
     assert.equal((await radarPage(carol.jar)).status, 403);
     assert.equal((await api(carol.jar, "GET", `/repositories/${encodeURIComponent(repoId())}/settings`)).status, 403);
+    // Routes that rely on the repository binding alone (the radar's) are closed to her too.
+    const panel = await api(carol.jar, "GET", `/review-radar/panel?repoUuid=${encodeURIComponent(repoId())}&repoPath=PROJ/widgets`);
+    assert.equal(panel.status, 403);
+    assert.match(panel.text, /no access/);
   });
 
   it("a repository of another Data Center instance is refused as misdirected (401)", async () => {

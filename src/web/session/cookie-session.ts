@@ -95,7 +95,7 @@ export class CookieSessions {
     const now = Math.floor(this.clock() / 1000);
     const sessionId = randomUUID();
     const expiresAt = now + this.maxAgeSeconds;
-    const token = await new SignJWT({ ins: binding.installation.id, repo: binding.repositoryUuid ?? null, uid: binding.userId ?? null })
+    const token = await new SignJWT({ ins: binding.installation.id, repo: binding.repositoryUuid ?? null, ...(binding.userId ? { uid: binding.userId } : {}) })
       .setProtectedHeader({ alg: "HS256", typ: TYPE })
       .setJti(sessionId)
       .setSubject(binding.accountId ?? "")
