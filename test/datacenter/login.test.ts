@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import nodePath from "node:path";
+import { createHash } from "node:crypto";
 import { SignJWT } from "jose";
 import { QueryTypes } from "sequelize";
 import { mintDataCenterRepositoryId } from "../../src/bitbucket/repository-id";
-import { sealedColumns } from "../../src/crypto/rotation";
+import { reencryptSecrets, sealedColumns } from "../../src/crypto/rotation";
+import { SecretBox } from "../../src/crypto/secrets";
+import { dcUserGrantAad } from "../../src/datacenter/login/models";
+import { FakeDataCenter } from "../fakes/datacenter";
+import { dcOAuth } from "../fakes/datacenter/routes/oauth";
+import { Harness } from "../helpers/harness";
 import { bootstrapOf, CookieJar, dcLoginSetup, hop, logInAs, stopDcLogin, type DcLoginSetup } from "../helpers/dc-login";
 
 /** "Log in with Bitbucket Data Center" over HTTP against the fake DC's OAuth 2.0 server (issue 16). */
@@ -148,7 +157,6 @@ describe("Data Center door: log in with Bitbucket Data Center", () => {
   it("the fake DC's token endpoint: missing or wrong verifier, wrong redirect_uri, wrong client secret", async () => {
     s.oauth.browserUser = s.alice;
     const verifier = "v".repeat(43);
-    const { createHash } = await import("node:crypto");
     const challenge = createHash("sha256").update(verifier).digest("base64url");
     const code = async () => {
       const u = new URL(`${s.dc.fake.baseUrl}/rest/oauth2/latest/authorize`);
@@ -254,8 +262,62 @@ describe("Data Center door: log in with Bitbucket Data Center", () => {
     assert.equal((await grants()).length, 0);
   });
 
-  it("the sealed columns are registered for ENCRYPTION_KEY rotation", () => {
+  it("the users' sealed tokens move to a new ENCRYPTION_KEY with the rotation pass", async () => {
     const cols = sealedColumns().map((c) => `${c.table}.${c.column}`);
     assert.ok(cols.includes("dc_user_grants.tokens_enc") && cols.includes("dc_login_attempts.verifier_enc"));
+    await logInAs(s, s.alice);
+    await hop(app(`/datacenter/login?instance=${s.installation.hostScope}`)); // a login in progress: a sealed verifier
+    const next = SecretBox.fromKeyMaterial("b".repeat(64), [s.h.services.config.encryptionKey!]);
+    const result = await reencryptSecrets({ db: s.h.services.db, box: next, log: s.h.services.log });
+    assert.equal(result.unreadable, 0);
+    assert.ok(result.reencrypted >= 3, "installation token, user grant, login verifier");
+    const rows = await s.h.services.db.sequelize.query<{ id: string; tokens_enc: string }>("SELECT id, tokens_enc FROM dc_user_grants", { type: QueryTypes.SELECT });
+    const opened = JSON.parse(SecretBox.fromKeyMaterial("b".repeat(64)).decrypt(rows[0]!.tokens_enc, dcUserGrantAad(rows[0]!.id))) as { accessToken: string };
+    assert.ok(s.dc.fake.state.tokens.has(opened.accessToken));
+  });
+});
+
+describe("Data Center door: several instances", () => {
+  it("the landing page lists each instance; a session of one instance is refused on the other's repository (401)", async () => {
+    const a = await FakeDataCenter.start();
+    const b = await FakeDataCenter.start();
+    const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), "relay-dc-login-"));
+    let h: Harness | undefined;
+    try {
+      const repoA = a.addRepository("PROJ", "widgets");
+      const repoB = b.addRepository("PROJ", "widgets");
+      const alice = a.addUser("alice");
+      a.grant(alice, "REPO_ADMIN", { repository: repoA });
+      const aliceOnB = b.addUser("alice");
+      b.grant(aliceOnB, "REPO_ADMIN", { repository: repoB });
+      const inst = (fake: FakeDataCenter, name: string) => ({ baseUrl: fake.baseUrl, token: fake.issueToken({ permissions: ["REPO_ADMIN"], project: "PROJ" }), clientId: "relay-client", clientSecret: "relay-client-secret", name });
+      const file = nodePath.join(dir, "dc.json");
+      fs.writeFileSync(file, JSON.stringify({ instances: [inst(a, "Git A"), inst(b, "Git B")] }));
+      h = await Harness.start({ install: false, env: { BITBUCKET_DC_INSTANCES_FILE: file } });
+      for (const fake of [a, b]) dcOAuth(fake).addClient({ clientId: "relay-client", clientSecret: "relay-client-secret", redirectUri: `${h.url}/datacenter/oauth/callback` });
+      const landing = await hop(`${h.url}/datacenter`);
+      assert.match(landing.text, /Git A/);
+      assert.match(landing.text, /Git B/);
+      const idA = h.services.config.dataCenter.instances[0]!.id;
+      dcOAuth(a).browserUser = alice;
+      const jar = new CookieJar();
+      const start = await hop(`${h.url}/datacenter/login?instance=${idA}`, { jar, appUrl: h.url });
+      assert.ok(start.location!.startsWith(a.baseUrl));
+      const back = await hop(start.location!);
+      assert.equal((await hop(back.location!, { jar, appUrl: h.url })).status, 303);
+      const onA = mintDataCenterRepositoryId(a.baseUrl, repoA.id);
+      const onB = mintDataCenterRepositoryId(b.baseUrl, repoB.id);
+      const get = (id: string) => hop(`${h!.url}/datacenter/api/repositories/${encodeURIComponent(id)}/settings`, { jar, appUrl: h!.url });
+      assert.equal((await get(onA)).status, 200);
+      const misdirected = await get(onB);
+      assert.equal(misdirected.status, 401);
+      assert.match(misdirected.text, /another Bitbucket instance/);
+      assert.ok(!b.calls.some((c) => c.path.startsWith("/rest/api/latest/repos")), "instance B was never asked");
+    } finally {
+      await h?.close();
+      await a.stop();
+      await b.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
