@@ -176,6 +176,24 @@ describe("Data Center door: log in with Bitbucket Data Center", () => {
     assert.equal((await hop(badRedirect.toString())).status, 400, "never redirects to an unregistered URI");
   });
 
+  it("the fake DC's repository list: permission capped by the token's scopes and the user, projectkey and name filters, paging", async () => {
+    s.dc.fake.addRepository("PROJ", "gadgets", { name: "Gadgets" });
+    s.dc.fake.addRepository("OTHER", "tools");
+    const readOnly = s.dc.fake.issueToken({ user: s.bob, permissions: ["REPO_READ"] });
+    const adminScopedReader = s.dc.fake.issueToken({ user: s.bob, permissions: ["REPO_ADMIN"] });
+    const list = async (token: string, q: string) => {
+      const res = await hop(`${s.dc.fake.baseUrl}/rest/api/latest/repos?${q}`, { headers: { authorization: `Bearer ${token}` } });
+      return JSON.parse(res.text) as { values: Array<{ slug: string }>; isLastPage: boolean; nextPageStart?: number };
+    };
+    assert.deepEqual((await list(readOnly, "permission=REPO_READ")).values.map((r) => r.slug), ["gadgets", "widgets"]);
+    assert.deepEqual((await list(adminScopedReader, "permission=REPO_ADMIN")).values, [], "capped by the user's own REPO_READ");
+    assert.deepEqual((await list(readOnly, "projectkey=%20proj%20&name=GADGETS")).values.map((r) => r.slug), ["gadgets"]);
+    const first = await list(readOnly, "limit=1");
+    assert.deepEqual([first.values.length, first.isLastPage, first.nextPageStart], [1, false, 1]);
+    const second = await list(readOnly, "limit=1&start=1");
+    assert.deepEqual([second.values[0]!.slug, second.isLastPage], ["widgets", true]);
+  });
+
   it("a forged, foreign-key or expired session cookie is refused; a cross-site write without the CSRF token is refused", async () => {
     const { jar } = await logInAs(s, s.alice);
     const page = bootstrapOf((await settingsPage(jar)).text);
