@@ -122,6 +122,18 @@ describe("Data Center door: log in with Bitbucket Data Center", () => {
     assert.ok(![otherBrowser, late].some((r) => r.setCookie.some((c) => /^relay-session=[^;]/.test(c))));
   });
 
+  it("a user who denies access at DC gets a short reason and no session; the state is used up", async () => {
+    s.oauth.consent = false;
+    const { callback, authorize } = await logInAs(s, s.alice);
+    assert.equal(new URL(authorize.location!).searchParams.get("error"), "access_denied");
+    assert.equal(callback.status, 403);
+    assert.match(callback.text, /did not grant access \(access_denied\)/);
+    assert.ok(!callback.setCookie.some((c) => /^relay-session=[^;]/.test(c)));
+    assert.equal(s.oauth.tokenRequests.length, 0, "no code to exchange");
+    const count = await s.h.services.db.sequelize.query<{ n: number }>("SELECT COUNT(*) AS n FROM dc_login_attempts", { type: QueryTypes.SELECT });
+    assert.equal(Number(count[0]!.n), 0);
+  });
+
   it("a reused code, an expired code and a code whose PKCE verifier does not match are refused by DC: no session", async () => {
     const first = await logInAs(s, s.alice);
     const usedCode = new URL(first.authorize.location!).searchParams.get("code")!;
