@@ -3,7 +3,9 @@ import fs from "node:fs";
 import os from "node:os";
 import nodePath from "node:path";
 import { createHash } from "node:crypto";
+import { Writable } from "node:stream";
 import { SignJWT } from "jose";
+import { createLogger } from "../../src/config/logger";
 import { QueryTypes } from "sequelize";
 import { mintDataCenterRepositoryId } from "../../src/bitbucket/repository-id";
 import { reencryptSecrets, sealedColumns } from "../../src/crypto/rotation";
@@ -304,6 +306,35 @@ describe("Data Center door: log in with Bitbucket Data Center", () => {
     const rows = await s.h.services.db.sequelize.query<{ id: string; tokens_enc: string }>("SELECT id, tokens_enc FROM dc_user_grants", { type: QueryTypes.SELECT });
     const opened = JSON.parse(SecretBox.fromKeyMaterial("b".repeat(64)).decrypt(rows[0]!.tokens_enc, dcUserGrantAad(rows[0]!.id))) as { accessToken: string };
     assert.ok(s.dc.fake.state.tokens.has(opened.accessToken));
+  });
+});
+
+describe("Data Center door: nothing secret in the logs", () => {
+  it("a login, a refresh and a failed login log no token, code, verifier or client secret", async () => {
+    const lines: string[] = [];
+    const log = createLogger("debug", new Writable({ write: (chunk: Buffer, _enc, cb) => (lines.push(chunk.toString()), cb()) }));
+    const s = await dcLoginSetup({ log });
+    try {
+      s.oauth.accessTtlSeconds = 30; // every use refreshes
+      const { jar, authorize } = await logInAs(s, s.alice);
+      assert.equal((await hop(`${s.h.url}/datacenter/repositories`, { jar, appUrl: s.h.url })).status, 200);
+      s.dc.fake.fault({ path: /oauth2\/latest\/token/, status: 500, times: 5 });
+      const failed = await logInAs(s, s.alice);
+      assert.equal(failed.callback.status, 502);
+      const secrets = [
+        ...[...s.dc.fake.state.tokens.keys()],
+        ...s.oauth.refreshTokens.keys(),
+        new URL(authorize.location!).searchParams.get("code")!,
+        new URL(failed.authorize.location!).searchParams.get("code")!,
+        s.dc.env.BITBUCKET_DC_CLIENT_SECRET!,
+      ];
+      const text = lines.join("");
+      assert.match(text, /Data Center user logged in/);
+      assert.match(text, /Data Center login failed/);
+      for (const secret of secrets) assert.ok(!text.includes(secret), "a secret reached the log");
+    } finally {
+      await stopDcLogin(s);
+    }
   });
 });
 

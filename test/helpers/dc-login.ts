@@ -1,5 +1,5 @@
 import { request } from "undici";
-import type { Harness } from "./harness";
+import type { Harness, HarnessOptions } from "./harness";
 import { dataCenterHarness, fakeDataCenter, type DataCenterSetup } from "./datacenter";
 import { dcOAuth, type DcOAuthServer } from "../fakes/datacenter/routes/oauth";
 import type { DcUser } from "../fakes/datacenter";
@@ -75,9 +75,9 @@ export interface DcLoginSetup {
  * The app with one fake DC instance whose OAuth server knows the app's application link (client id
  * and secret from the env, Redirect URL = the app's callback), and three users.
  */
-export async function dcLoginSetup(): Promise<DcLoginSetup> {
+export async function dcLoginSetup(opts: HarnessOptions = {}): Promise<DcLoginSetup> {
   const dc = await fakeDataCenter();
-  const { h, installation } = await dataCenterHarness(dc);
+  const { h, installation } = await dataCenterHarness(dc, opts);
   const oauth = dcOAuth(dc.fake);
   oauth.addClient({ clientId: dc.env.BITBUCKET_DC_CLIENT_ID!, clientSecret: dc.env.BITBUCKET_DC_CLIENT_SECRET!, redirectUri: `${h.url}/datacenter/oauth/callback` });
   const alice = dc.fake.addUser("alice", { displayName: "Alice Admin" });
