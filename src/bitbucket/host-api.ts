@@ -169,20 +169,28 @@ export type BitbucketApiFactory = (installation: InstallationView) => BitbucketA
  * instance, held in `Services`; a new door registers its own kind without touching integrations.
  */
 export class BitbucketApiRegistry {
-  private readonly hosts = new Map<HostKind, { factory: BitbucketApiFactory; ids: RepositoryIdFormat }>();
+  private readonly hosts = new Map<HostKind, { factory: BitbucketApiFactory | null; ids: RepositoryIdFormat }>();
 
   register(host: HostKind, factory: BitbucketApiFactory, ids: RepositoryIdScheme): void {
     this.hosts.set(host, { factory, ids: REPOSITORY_ID_FORMATS[ids] });
   }
 
+  /**
+   * The repository ids a host's door mints, for a door that registers them apart from its API (the
+   * Data Center login door); an implementation registered before or after is kept.
+   */
+  registerIds(host: HostKind, ids: RepositoryIdScheme): void {
+    this.hosts.set(host, { factory: this.hosts.get(host)?.factory ?? null, ids: REPOSITORY_ID_FORMATS[ids] });
+  }
+
   has(host: HostKind): boolean {
-    return this.hosts.has(host);
+    return Boolean(this.hosts.get(host)?.factory);
   }
 
   /** The API of an installation. Error when no implementation is registered for its host. */
   for(installation: InstallationView): BitbucketApi {
     const entry = this.hosts.get(installation.host);
-    if (!entry) throw new Error(`No Bitbucket API for host ${installation.host}`);
+    if (!entry?.factory) throw new Error(`No Bitbucket API for host ${installation.host}`);
     return entry.factory(installation);
   }
 

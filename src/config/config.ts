@@ -139,6 +139,8 @@ export const EnvSchema = z.object({
   BITBUCKET_DC_CLIENT_SECRET: z.string().optional(),
   /** Data Center, several instances: a JSON file {"instances":[{baseUrl, token, clientId, clientSecret, name?}]} instead of the four BITBUCKET_DC_* variables. */
   BITBUCKET_DC_INSTANCES_FILE: z.string().optional(),
+  /** Data Center: OAuth 2.0 scopes "Log in with Bitbucket" asks for, space-separated (REPO_ADMIN: the repository-admin check uses the user's token; see docs/datacenter-login.md). */
+  BITBUCKET_DC_OAUTH_SCOPES: z.string().regex(/^[A-Z_]+( [A-Z_]+)*$/, "must be space-separated scope names (REPO_READ REPO_ADMIN)").default("REPO_READ REPO_ADMIN"),
   ...AwsEnvSchema.shape,
 });
 
@@ -210,7 +212,7 @@ export interface Config {
   activityRetentionDays: number;
   forge: { appId: string | null; jwksUrl: string; apiHosts: string[]; siteUrl: string };
   /** The Data Center front door's instances (src/config/datacenter.ts); empty = door closed. */
-  dataCenter: { instances: DataCenterInstanceConfig[] };
+  dataCenter: { instances: DataCenterInstanceConfig[]; /** BITBUCKET_DC_OAUTH_SCOPES. */ oauthScopes: string };
   aws: AwsRuntimeConfig;
   /** AC_OPTS as set in the environment (ACE's own options). */
   aceOptions: string | null;
@@ -305,7 +307,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       apiHosts: e.FORGE_API_HOSTS.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean),
       siteUrl: e.FORGE_SITE_URL.replace(/\/$/, ""),
     },
-    dataCenter: { instances: dataCenter.instances },
+    dataCenter: { instances: dataCenter.instances, oauthScopes: e.BITBUCKET_DC_OAUTH_SCOPES },
     aws: toAws(e),
     aceOptions: e.AC_OPTS ?? null,
     archive: {

@@ -5,6 +5,7 @@ import type { Metrics } from "../config/metrics";
 import type { SecretBox } from "./secrets";
 import { installationSecretsAad } from "../core/installations";
 import { repoSettingsSecretsAad, workspaceSettingsSecretsAad } from "../settings/service";
+import { dcLoginVerifierAad, dcUserGrantAad } from "../datacenter/login/models";
 
 /**
  * A column holding SecretBox ciphertext: its table, the text column, the key columns that order a
@@ -29,6 +30,9 @@ const SEALED_COLUMNS = new Map<string, SealedColumn>([
     "workspace_settings.secrets_enc",
     { table: "workspace_settings", column: "secrets_enc", keys: ["installation_id"], aad: (r) => workspaceSettingsSecretsAad(r.installation_id!) },
   ],
+  // Data Center login (migration 0710): users' OAuth tokens, and PKCE verifiers of logins in progress.
+  ["dc_user_grants.tokens_enc", { table: "dc_user_grants", column: "tokens_enc", keys: ["id"], aad: (r) => dcUserGrantAad(r.id!) }],
+  ["dc_login_attempts.verifier_enc", { table: "dc_login_attempts", column: "verifier_enc", keys: ["state_hash"], aad: (r) => dcLoginVerifierAad(r.state_hash!) }],
 ]);
 
 export function registerSealedColumn(c: SealedColumn): void {

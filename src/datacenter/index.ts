@@ -3,8 +3,14 @@ import { DataCenterClient } from "../bitbucket/datacenter/client";
 import type { FrontDoor } from "../core/front-door";
 import type { Services } from "../core/services";
 import { sendError } from "../web/errors";
+import { CookieSessions } from "../web/session/cookie-session";
 import { dataCenterTokenAuth } from "./credentials";
 import { syncDataCenterInstallations } from "./installations";
+import { dcApiAuth } from "./login/api-auth";
+import { DcUserGrants } from "./login/grants";
+import { initDataCenterLoginModels } from "./login/models";
+import { pageRoutes } from "./login/pages";
+import { loginRoutes } from "./login/routes";
 
 declare module "../models/installation" {
   interface HostKinds {
@@ -35,11 +41,16 @@ export const DATA_CENTER_PATHS = {
  * webhooks (signed, `X-Hub-Signature`), and serves its pages behind "Log in with Bitbucket" (OAuth
  * 2.0 with PKCE) on a cookie session. Closed (404) while no instance is configured.
  */
-function mountDataCenter(app: Express, services: Services, _api: Router): void {
+function mountDataCenter(app: Express, services: Services, api: Router): void {
   if (!services.config.dataCenter.instances.length) {
     app.use(DATA_CENTER_PATHS.root, (_req, res) => sendError(res, 404, "the Data Center front door is not configured (BITBUCKET_DC_BASE_URL)"));
     return;
   }
+  // "Log in with Bitbucket Data Center", the door's pages and its JSON API (src/datacenter/login/).
+  const login = { services, sessions: new CookieSessions(services), grants: new DcUserGrants(services) };
+  app.use(loginRoutes(login));
+  app.use(pageRoutes(login));
+  app.use(DATA_CENTER_PATHS.api, ...dcApiAuth(login), api);
   app.use(DATA_CENTER_PATHS.root, (_req, res) => sendError(res, 404, "not found"));
 }
 
@@ -47,6 +58,11 @@ export const dataCenterDoor: FrontDoor = {
   host: "datacenter",
   credentials: { "dc-token": dataCenterTokenAuth },
   client: (http, installation, auth) => new DataCenterClient(http, installation.baseApiUrl, installation.baseUrl, auth),
+  register(services) {
+    initDataCenterLoginModels(services.db.sequelize);
+    // Repository ids of the door's API and pages: `dc:<instance>:<id>` (its BitbucketApi registers them too).
+    services.bitbucketApis.registerIds("datacenter", "datacenter");
+  },
   async start(services) {
     await syncDataCenterInstallations(services, services.config.dataCenter.instances);
   },

@@ -1,5 +1,5 @@
 import type { Services } from "../core/services";
-import type { Principal } from "./principal";
+import { CredentialEndedError, type Principal } from "./principal";
 import { HttpError } from "../http/errors";
 import { repositories } from "../core/repositories";
 import type { PermissionLevel } from "../bitbucket/host-api";
@@ -32,7 +32,8 @@ interface Entry {
 
 /**
  * Is the viewing account an admin (or a reader) of the repository? Asked of the installation's
- * Bitbucket (`BitbucketApi.permissionOf`) with its own credentials, scoped to the installation's
+ * Bitbucket (`BitbucketApi.permissionOf`) with its own credentials — or with the user's own
+ * credential when the door holds one (`Principal.permissionOf`, Data Center) — scoped to the installation's
  * workspace or instance so that a repository of another one is never found. Answers are cached briefly (a revoked admin loses access within
  * `ttlMs`); concurrent lookups share one request; failures are not cached.
  */
@@ -80,7 +81,8 @@ export class RepoPermissions {
   private async lookup(principal: Principal, accountId: string, repositoryUuid: string): Promise<AccessResult> {
     const { installation } = principal;
     try {
-      const found = await this.services.bitbucketApiFor(installation).permissionOf({ id: repositoryUuid, fullName: null }, accountId);
+      const ref = { id: repositoryUuid, fullName: null };
+      const found = principal.permissionOf ? await principal.permissionOf(ref) : await this.services.bitbucketApiFor(installation).permissionOf(ref, accountId);
       if (found.repository.id && found.repository.id.toLowerCase() !== repositoryUuid.toLowerCase()) {
         return { ok: false, status: 403, reason: "repository does not match" };
       }
@@ -92,6 +94,7 @@ export class RepoPermissions {
       }
       return { ok: true, access: { level: found.permission, accountId, repository: { uuid: repositoryUuid, fullName: found.repository.fullName } } };
     } catch (err) {
+      if (err instanceof CredentialEndedError) return { ok: false, status: 401, reason: err.message };
       if (err instanceof HttpError && err.status === 404) {
         return { ok: false, status: 404, reason: "repository not found in this installation" };
       }

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import type { InstallationView } from "../core/installations";
 import type { HostKind } from "../models/installation";
+import type { RepositoryPermission, RepositoryRef } from "../bitbucket/host-api";
 import { sendError } from "./errors";
 
 /** Who is calling the app's own API, as established by a front door (Connect JWT, Forge FIT). */
@@ -15,6 +16,20 @@ export interface Principal {
    * requests that name another repository.
    */
   repositoryUuid?: string | null;
+  /**
+   * How to ask the host for this user's permission on a repository when the door holds the user's own
+   * credential (Data Center: the user's OAuth token). Absent: the installation's
+   * `BitbucketApi.permissionOf` with its own credential. May throw `CredentialEndedError`.
+   */
+  permissionOf?: (repo: RepositoryRef) => Promise<RepositoryPermission>;
+}
+
+/** The user's own credential with the host has ended (refused or expired grant): 401, log in again. */
+export class CredentialEndedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CredentialEndedError";
+  }
 }
 
 export function setPrincipal(res: Response, principal: Principal): void {

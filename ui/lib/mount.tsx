@@ -2,7 +2,11 @@ import type { ComponentType } from "react";
 import { createRoot } from "react-dom/client";
 import { readBootstrap, type PageBootstrap } from "./bootstrap";
 import { autoResize } from "./host";
-import { createTransport, type Transport } from "./transport";
+import { CookieTransport } from "./cookie-transport";
+import { createTransport, registerTransport, type Transport } from "./transport";
+
+// Pages the Data Center door serves itself: the session cookie and its CSRF token (src/datacenter/login/pages.ts).
+registerTransport("datacenter", (b) => new CookieTransport(b.csrfToken ?? "", b.apiBase));
 
 export interface PageProps {
   bootstrap: PageBootstrap;

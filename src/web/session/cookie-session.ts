@@ -18,11 +18,15 @@ export interface SessionBinding {
   accountId: string | null;
   /** The repository the session is bound to, when it is bound to one (the API's repository binding). */
   repositoryUuid?: string | null;
+  /** The host's stable numeric id of the user, when it has one besides `accountId` (DC: `RestApplicationUser.id`). */
+  userId?: string | null;
 }
 
 export interface VerifiedSession {
   principal: Principal;
   sessionId: string;
+  /** `SessionBinding.userId`, null when the session was issued without one. */
+  userId: string | null;
   /** Epoch seconds. */
   expiresAt: number;
 }
@@ -91,7 +95,7 @@ export class CookieSessions {
     const now = Math.floor(this.clock() / 1000);
     const sessionId = randomUUID();
     const expiresAt = now + this.maxAgeSeconds;
-    const token = await new SignJWT({ ins: binding.installation.id, repo: binding.repositoryUuid ?? null })
+    const token = await new SignJWT({ ins: binding.installation.id, repo: binding.repositoryUuid ?? null, ...(binding.userId ? { uid: binding.userId } : {}) })
       .setProtectedHeader({ alg: "HS256", typ: TYPE })
       .setJti(sessionId)
       .setSubject(binding.accountId ?? "")
@@ -113,7 +117,7 @@ export class CookieSessions {
   async verify(req: Request): Promise<VerifiedSession> {
     const token = cookieValue(req.get("cookie"), this.cookieName);
     if (!token) throw new SessionError(401, "not logged in");
-    let claims: { jti?: string; sub?: string; ins?: unknown; repo?: unknown; exp?: number };
+    let claims: { jti?: string; sub?: string; ins?: unknown; repo?: unknown; uid?: unknown; exp?: number };
     try {
       ({ payload: claims } = await jwtVerify(token, this.signingKey, {
         algorithms: ["HS256"],
@@ -136,7 +140,7 @@ export class CookieSessions {
       host: installation.host,
       repositoryUuid: typeof claims.repo === "string" ? claims.repo : null,
     };
-    return { principal, sessionId: claims.jti, expiresAt: claims.exp! };
+    return { principal, sessionId: claims.jti, userId: typeof claims.uid === "string" ? claims.uid : null, expiresAt: claims.exp! };
   }
 }
 
