@@ -1,6 +1,10 @@
 import type { Router } from "express";
 import type { FakeDataCenter } from "..";
+import { archiveRoutes } from "./archive";
+import { buildRoutes } from "./builds";
+import { permissionRoutes } from "./permissions";
+import { pullRequestRoutes } from "./pull-requests";
 import { repositoryRoutes } from "./repository";
 
 /** The fake DC's resources, each a router mounted under the context path (paths start with `/rest/`). */
-export const DC_ROUTES: ReadonlyArray<(fake: FakeDataCenter) => Router> = [repositoryRoutes];
+export const DC_ROUTES: ReadonlyArray<(fake: FakeDataCenter) => Router> = [repositoryRoutes, buildRoutes, pullRequestRoutes, permissionRoutes, archiveRoutes];
