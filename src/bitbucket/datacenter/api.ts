@@ -3,7 +3,7 @@ import type { InstallationView } from "../../core/installations";
 import type { BitbucketApi, BuildStatusReport, CommitBuildStatus, HostRepository, RepositoryPermission, RepositoryRef } from "../host-api";
 import { dcAddress, type DcRepoAddress, type RepositoryNames } from "./address";
 import { downloadDcArchive } from "./archive";
-import { DC_STATUS_KEY_MAX, listDcBuildStatuses, postDcBuildStatus } from "./build-status";
+import { checkDcStatus, DC_STATUS_KEY_MAX, listDcBuildStatuses, postDcBuildStatus } from "./build-status";
 import { DcCapabilityCache } from "./capabilities";
 import type { DataCenterClient } from "./client";
 import { dcPullRequestHistory } from "./history";
@@ -76,6 +76,7 @@ export class DcBitbucketApi implements BitbucketApi {
   }
 
   async postBuildStatus(repo: RepositoryRef, commit: string, status: BuildStatusReport): Promise<void> {
+    checkDcStatus(status);
     const at = await this.at(repo);
     const caps = await this.capabilities.get(this.installation.id, this.client);
     await postDcBuildStatus(this.client, at, commit, status, caps);

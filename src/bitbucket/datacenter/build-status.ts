@@ -51,10 +51,14 @@ export function qualifiedRef(refname: string): string {
   return refname.startsWith("refs/") ? refname : `refs/heads/${refname}`;
 }
 
-function body(status: BuildStatusReport, caps: DcBuildCapabilities): Record<string, string> {
+/** PermanentError for what DC would refuse: a key of 0 or over 255 characters, no URL, a URL over 450. */
+export function checkDcStatus(status: BuildStatusReport): void {
   if (!status.key || status.key.length > DC_STATUS_KEY_MAX) throw new PermanentError(`status key must be 1-${DC_STATUS_KEY_MAX} characters on Bitbucket Data Center`);
   if (!status.url) throw new PermanentError("Bitbucket Data Center requires a build status URL");
   if (status.url.length > DC_STATUS_URL_MAX) throw new PermanentError(`build status URL must be at most ${DC_STATUS_URL_MAX} characters on Bitbucket Data Center`);
+}
+
+function body(status: BuildStatusReport & { url: string }, caps: DcBuildCapabilities): Record<string, string> {
   const state = dcStateOf(status.state, caps);
   const stopped = status.state === "STOPPED" && state === "FAILED";
   const out: Record<string, string> = { key: status.key, state, url: status.url };
@@ -72,7 +76,8 @@ function body(status: BuildStatusReport, caps: DcBuildCapabilities): Record<stri
  * 255 or a URL over 450 characters, or no URL (DC requires one).
  */
 export async function postDcBuildStatus(client: DataCenterClient, at: DcRepoAddress, commit: string, status: BuildStatusReport, caps: DcBuildCapabilities): Promise<void> {
-  const out = body(status, caps);
+  checkDcStatus(status);
+  const out = body(status as BuildStatusReport & { url: string }, caps);
   if (!caps.repositoryBuilds) {
     await client.post(`/build-status/latest/commits/${encodeURIComponent(commit)}`, out);
     return;

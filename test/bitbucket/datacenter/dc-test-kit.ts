@@ -35,7 +35,7 @@ export async function untar(body: Readable): Promise<Record<string, string>> {
   const x = extract();
   x.on("entry", (header, stream, next) => {
     const chunks: Buffer[] = [];
-    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("data", (c: unknown) => chunks.push(c as Buffer));
     stream.on("end", () => {
       out[header.name] = Buffer.concat(chunks).toString("utf8");
       next();
