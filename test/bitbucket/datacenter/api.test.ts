@@ -1,11 +1,15 @@
 import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { createGzip } from "node:zlib";
+import { pack } from "tar-stream";
 import { DcBitbucketApi } from "../../../src/bitbucket/datacenter/api";
 import { repositories } from "../../../src/core/repositories";
 import type { InstallationView } from "../../../src/core/installations";
 import { HttpError, PermanentError } from "../../../src/http/errors";
 import { dataCenterHarness, fakeDataCenter, type DataCenterSetup } from "../../helpers/datacenter";
 import type { Harness } from "../../helpers/harness";
-import { setDcTree } from "../../fakes/datacenter/routes/archive";
+import { redirectDcArchive, setDcTree } from "../../fakes/datacenter/routes/archive";
 import { dcApi, refOf, untar, withToken } from "./dc-test-kit";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -141,6 +145,32 @@ describe("BitbucketApi: the Data Center implementation (repository, permissions,
       const call = dc.fake.calls.at(-1)!;
       assert.equal(call.path, "/rest/api/latest/projects/PROJ/repos/widgets/archive");
       assert.deepEqual([call.query.at, call.query.format, call.auth], [SHA, "tar.gz", "bearer"]);
+    });
+
+    it("follows a redirect with the Bearer token on the instance's origin only, never to another origin", async () => {
+      setDcTree(dc.fake, dc.repo, SHA, { "a.txt": "same origin" });
+      redirectDcArchive(dc.fake, dc.repo, `${dc.fake.baseUrl}/rest/api/1.0/projects/PROJ/repos/widgets/archive`);
+      assert.deepEqual(Object.values(await untar((await api.archive(refOf(installation, dc.repo), SHA)).body)), ["same origin"]);
+      assert.deepEqual(dc.fake.calls.map((c) => [c.status, c.auth]), [[302, "bearer"], [200, "bearer"]]);
+      const seen: Array<string | undefined> = [];
+      const storage = http.createServer((req, res) => {
+        seen.push(req.headers.authorization);
+        res.setHeader("content-type", "application/x-gzip");
+        const tar = pack();
+        tar.pipe(createGzip()).pipe(res);
+        tar.entry({ name: "elsewhere.txt" }, "from storage");
+        tar.finalize();
+      });
+      await new Promise<void>((resolve) => storage.listen(0, "127.0.0.1", resolve));
+      try {
+        redirectDcArchive(dc.fake, dc.repo, `http://127.0.0.1:${(storage.address() as AddressInfo).port}/blob`);
+        assert.deepEqual(await untar((await api.archive(refOf(installation, dc.repo), SHA)).body), { "elsewhere.txt": "from storage" });
+        assert.deepEqual(seen, [undefined], "the token never leaves the DC origin");
+      } finally {
+        redirectDcArchive(dc.fake, dc.repo, null);
+        storage.closeAllConnections();
+        await new Promise<void>((resolve) => storage.close(() => resolve()));
+      }
     });
 
     it("refuses a malformed hash before any call; an unknown commit is DC's 404", async () => {

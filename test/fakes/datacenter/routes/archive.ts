@@ -13,6 +13,15 @@ function trees(fake: FakeDataCenter): Map<string, DcTree> {
   return s;
 }
 
+/**
+ * Makes the repository's `latest` archive path answer 302 to `location` (keeping the query), as a
+ * proxy or mirror in front of DC may; null stops it. The `1.0` path always streams.
+ */
+export function redirectDcArchive(fake: FakeDataCenter, repo: DcRepository, location: string | null): void {
+  if (location) fake.extensions.set(`archiveRedirect:${repo.id}`, location);
+  else fake.extensions.delete(`archiveRedirect:${repo.id}`);
+}
+
 /** Seeds the tree of a commit of a repository (what `…/archive?at=<sha>` streams). */
 export function setDcTree(fake: FakeDataCenter, repo: DcRepository, commit: string, files: DcTree): void {
   trees(fake).set(`${repo.id}:${commit.toLowerCase()}`, files);
@@ -29,6 +38,8 @@ export function archiveRoutes(fake: FakeDataCenter): Router {
   r.get(["/rest/api/latest/projects/:projectKey/repos/:repositorySlug/archive", "/rest/api/1.0/projects/:projectKey/repos/:repositorySlug/archive"], (req, res) => {
     const repo = fake.requireRepository(req, res, "REPO_READ");
     if (!repo) return;
+    const redirect = req.path.includes("/api/latest/") ? (fake.extensions.get(`archiveRedirect:${repo.id}`) as string | undefined) : undefined;
+    if (redirect) return res.redirect(302, `${redirect}?${new URLSearchParams(req.query as Record<string, string>).toString()}`);
     const at = String(req.query.at ?? "").toLowerCase();
     const files = trees(fake).get(`${repo.id}:${at}`);
     if (!files) return fake.error(res, 404, `Commit '${at}' does not exist in repository '${repo.slug}'.`, "com.atlassian.bitbucket.commit.NoSuchCommitException");
