@@ -134,6 +134,28 @@ export function buildRoutes(fake: FakeDataCenter): Router {
     res.status(204).end();
   });
 
+  // The stats routes first: `commits/stats` would otherwise match `commits/:commitId`.
+  const stats = (commit: string): Record<string, number> | null => {
+    const list = builds.statuses(commit);
+    if (!list.length) return null;
+    const count = (st: DcStoredBuild["state"]) => list.filter((s) => s.state === st).length;
+    return { successful: count("SUCCESSFUL"), failed: count("FAILED"), inProgress: count("INPROGRESS"), cancelled: count("CANCELLED"), unknown: count("UNKNOWN") };
+  };
+  r.get(["/rest/build-status/latest/commits/stats/:commitId", "/rest/build-status/1.0/commits/stats/:commitId"], (req, res) => {
+    if (!requireLicensed(fake, req, res)) return;
+    res.json(stats(String(req.params.commitId)) ?? { successful: 0, failed: 0, inProgress: 0, cancelled: 0, unknown: 0 });
+  });
+  r.post(["/rest/build-status/latest/commits/stats", "/rest/build-status/1.0/commits/stats"], (req, res) => {
+    if (!requireLicensed(fake, req, res)) return;
+    const shas = fake.json<unknown>(req);
+    if (!Array.isArray(shas)) return badRequest(res, [{ context: "body", message: "a JSON array of commit hashes is required" }]);
+    const out: Record<string, unknown> = {};
+    for (const sha of shas.map(String)) {
+      const s = stats(sha);
+      if (s) out[sha] = s; // commits without builds are omitted
+    }
+    res.json(out);
+  });
   const legacy = ["/rest/build-status/latest/commits/:commitId", "/rest/build-status/1.0/commits/:commitId"];
   r.post(legacy, (req, res) => {
     if (!requireLicensed(fake, req, res)) return;
@@ -156,26 +178,5 @@ export function buildRoutes(fake: FakeDataCenter): Router {
     res.json(fake.page(req, all.map(restBuildStatus)));
   });
 
-  const stats = (commit: string): Record<string, number> | null => {
-    const list = builds.statuses(commit);
-    if (!list.length) return null;
-    const count = (st: DcStoredBuild["state"]) => list.filter((s) => s.state === st).length;
-    return { successful: count("SUCCESSFUL"), failed: count("FAILED"), inProgress: count("INPROGRESS"), cancelled: count("CANCELLED"), unknown: count("UNKNOWN") };
-  };
-  r.get(["/rest/build-status/latest/commits/stats/:commitId", "/rest/build-status/1.0/commits/stats/:commitId"], (req, res) => {
-    if (!requireLicensed(fake, req, res)) return;
-    res.json(stats(String(req.params.commitId)) ?? { successful: 0, failed: 0, inProgress: 0, cancelled: 0, unknown: 0 });
-  });
-  r.post(["/rest/build-status/latest/commits/stats", "/rest/build-status/1.0/commits/stats"], (req, res) => {
-    if (!requireLicensed(fake, req, res)) return;
-    const shas = fake.json<unknown>(req);
-    if (!Array.isArray(shas)) return badRequest(res, [{ context: "body", message: "a JSON array of commit hashes is required" }]);
-    const out: Record<string, unknown> = {};
-    for (const sha of shas.map(String)) {
-      const s = stats(sha);
-      if (s) out[sha] = s; // commits without builds are omitted
-    }
-    res.json(out);
-  });
   return r;
 }
