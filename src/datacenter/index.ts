@@ -1,6 +1,10 @@
 import type { Express, Router } from "express";
-import { DataCenterClient } from "../bitbucket/datacenter/client";
+import { DcBitbucketApi } from "../bitbucket/datacenter/api";
+import { DcCapabilityCache } from "../bitbucket/datacenter/capabilities";
+import { DataCenterClient, dataCenterClient } from "../bitbucket/datacenter/client";
+import { repositories } from "../core/repositories";
 import type { FrontDoor } from "../core/front-door";
+import type { InstallationView } from "../core/installations";
 import type { Services } from "../core/services";
 import { sendError } from "../web/errors";
 import { CookieSessions } from "../web/session/cookie-session";
@@ -58,10 +62,13 @@ export const dataCenterDoor: FrontDoor = {
   host: "datacenter",
   credentials: { "dc-token": dataCenterTokenAuth },
   client: (http, installation, auth) => new DataCenterClient(http, installation.baseApiUrl, installation.baseUrl, auth),
+  /** Data Center's `BitbucketApi` for its installations (build capabilities cached per app instance). */
   register(services) {
     initDataCenterLoginModels(services.db.sequelize);
-    // Repository ids of the door's API and pages: `dc:<instance>:<id>` (its BitbucketApi registers them too).
-    services.bitbucketApis.registerIds("datacenter", "datacenter");
+    const capabilities = new DcCapabilityCache();
+    const api = (inst: InstallationView) =>
+      new DcBitbucketApi(dataCenterClient(services, inst), inst, { capabilities, names: async (id) => (await repositories.get(inst.id, id))?.displayName ?? null });
+    services.bitbucketApis.register("datacenter", api, "datacenter");
   },
   async start(services) {
     await syncDataCenterInstallations(services, services.config.dataCenter.instances);
