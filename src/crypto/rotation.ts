@@ -5,6 +5,7 @@ import type { Metrics } from "../config/metrics";
 import type { SecretBox } from "./secrets";
 import { installationSecretsAad } from "../core/installations";
 import { repoSettingsSecretsAad, workspaceSettingsSecretsAad } from "../settings/service";
+import { dataCenterWebhookSecretsAad } from "../datacenter/webhooks/store";
 
 /**
  * A column holding SecretBox ciphertext: its table, the text column, the key columns that order a
@@ -28,6 +29,10 @@ const SEALED_COLUMNS = new Map<string, SealedColumn>([
   [
     "workspace_settings.secrets_enc",
     { table: "workspace_settings", column: "secrets_enc", keys: ["installation_id"], aad: (r) => workspaceSettingsSecretsAad(r.installation_id!) },
+  ],
+  [
+    "datacenter_webhooks.secrets_enc",
+    { table: "datacenter_webhooks", column: "secrets_enc", keys: ["id", "installation_id", "repository_uuid"], aad: (r) => dataCenterWebhookSecretsAad(r.installation_id!, r.repository_uuid!) },
   ],
 ]);
 

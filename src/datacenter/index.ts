@@ -5,6 +5,9 @@ import type { Services } from "../core/services";
 import { sendError } from "../web/errors";
 import { dataCenterTokenAuth } from "./credentials";
 import { syncDataCenterInstallations } from "./installations";
+import { registerDataCenterTranslate } from "./events/translate";
+import { registerWebhookJobs, startWebhookRepair } from "./webhooks/jobs";
+import { dataCenterWebhookRouter } from "./webhooks/receiver";
 
 declare module "../models/installation" {
   interface HostKinds {
@@ -40,6 +43,7 @@ function mountDataCenter(app: Express, services: Services, _api: Router): void {
     app.use(DATA_CENTER_PATHS.root, (_req, res) => sendError(res, 404, "the Data Center front door is not configured (BITBUCKET_DC_BASE_URL)"));
     return;
   }
+  app.use(DATA_CENTER_PATHS.root, dataCenterWebhookRouter(services));
   app.use(DATA_CENTER_PATHS.root, (_req, res) => sendError(res, 404, "not found"));
 }
 
@@ -47,8 +51,14 @@ export const dataCenterDoor: FrontDoor = {
   host: "datacenter",
   credentials: { "dc-token": dataCenterTokenAuth },
   client: (http, installation, auth) => new DataCenterClient(http, installation.baseApiUrl, installation.baseUrl, auth),
+  // The translate handler and webhook jobs are registered even while no instance is configured (stored work still completes).
+  register(services) {
+    registerDataCenterTranslate(services);
+    registerWebhookJobs(services);
+  },
   async start(services) {
     await syncDataCenterInstallations(services, services.config.dataCenter.instances);
   },
+  background: (services) => startWebhookRepair(services),
   mount: mountDataCenter,
 };
