@@ -7,7 +7,7 @@ import type { InstallationView } from "../../src/core/installations";
 import { forgetAdvertisedEvents } from "../../src/datacenter/webhooks/events";
 import { enqueueWebhookRepair, enqueueWebhookSync } from "../../src/datacenter/webhooks/jobs";
 import { WEBHOOK_NAME } from "../../src/datacenter/webhooks/repair";
-import { DataCenterWebhookStore, acceptedSecrets } from "../../src/datacenter/webhooks/store";
+import { DataCenterWebhookStore, acceptedSecrets, webhookStatusView } from "../../src/datacenter/webhooks/store";
 import { Job } from "../../src/models";
 import type { RepoPushPayload } from "../../src/bitbucket/events";
 import { FIXTURE_WEBHOOK_EVENTS } from "../fakes/datacenter/routes/webhooks";
@@ -226,6 +226,15 @@ describe("Data Center door: the app's repository webhooks", function () {
       assert.equal(await deliveries(), before + 2, "the DC event and the repo:push it maps to");
       assert.equal((await repositories.get(installation.id, repoId))!.displayName, "PROJ/widgets");
       assert.equal(dc.fake.webhooks.invocations.at(-1)!.outcome, "SUCCESS");
+    });
+
+    it("the next check records DC's latest delivery result; the settings page's view carries no secret", async () => {
+      await enqueueWebhookSync(h.services, installation.id, repoId);
+      await h.drained();
+      const rec = (await store.get(installation.id, repoId))!;
+      const view = webhookStatusView(rec)!;
+      assert.deepEqual([view.registered, view.state, view.lastError, view.lastDelivery?.outcome, view.lastDelivery?.event], [true, "unchanged", null, "SUCCESS", "repo:refs_changed"]);
+      assert.ok(!JSON.stringify(view).includes(rec.secrets.current!));
     });
 
     it("the same X-Request-Id twice is one delivery", async () => {

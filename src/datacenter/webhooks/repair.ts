@@ -7,7 +7,8 @@ import { HttpError, PermanentError } from "../../http/errors";
 import { RepoSettingsRecord } from "../../models";
 import { integrationDefinitions } from "../../settings/registry";
 import { advertisedEvents, eventsToRegister, forgetAdvertisedEvents } from "./events";
-import { DataCenterWebhookStore, PREVIOUS_SECRET_GRACE_MS, type WebhookOutcome, type WebhookRecord, type WebhookSecrets } from "./store";
+import { DataCenterWebhookStore, PREVIOUS_SECRET_GRACE_MS, type LastInvocation, type WebhookOutcome, type WebhookRecord, type WebhookSecrets } from "./store";
+import type { DataCenterClient } from "../../bitbucket/datacenter/client";
 
 /** The name of the app's webhook on every repository (how it is found again, with its URL). */
 export const WEBHOOK_NAME = "bitbucket-relay";
@@ -70,6 +71,20 @@ function withoutExpired(s: WebhookSecrets, now: number): WebhookSecrets {
   return rest;
 }
 
+/**
+ * DC's latest invocation of a webhook (`GET …/webhooks/{id}/latest`: 200 `RestDetailedInvocation`,
+ * 204 none yet). Undefined when DC does not answer it (older versions, an error): the last known stays.
+ */
+async function latestInvocation(client: DataCenterClient, hookPath: string): Promise<LastInvocation | null | undefined> {
+  try {
+    const r = await client.get<{ event?: unknown; finish?: unknown; result?: { outcome?: unknown } } | null>(`${hookPath}/latest`);
+    if (!r || typeof r.result?.outcome !== "string") return null;
+    return { outcome: r.result.outcome, event: typeof r.event === "string" ? r.event : null, at: typeof r.finish === "number" ? r.finish : null };
+  } catch {
+    return undefined;
+  }
+}
+
 const union = (a: readonly string[], b: readonly string[]) => [...a, ...b.filter((e) => !a.includes(e))];
 
 /**
@@ -111,7 +126,7 @@ export async function syncRepositoryWebhook(services: Services, installation: In
     const ssl = !url.startsWith("http:");
     const handOver = async (): Promise<string> => {
       secrets = { ...secrets, next: secrets.next ?? randomToken(32) };
-      await store.save({ ...base, webhookId: keep?.id ?? rec?.webhookId ?? null, secrets, events: rec?.events ?? [], lastOutcome: rec?.lastOutcome ?? "failed", lastError: rec?.lastError ?? null, checkedAt: rec?.checkedAt ?? Date.now() });
+      await store.save({ ...base, webhookId: keep?.id ?? rec?.webhookId ?? null, secrets, events: rec?.events ?? [], lastOutcome: rec?.lastOutcome ?? "failed", lastError: rec?.lastError ?? null, lastDelivery: rec?.lastDelivery ?? null, checkedAt: rec?.checkedAt ?? Date.now() });
       return secrets.next!;
     };
     let outcome: WebhookOutcome = duplicates.length ? "repaired" : "unchanged";
@@ -136,13 +151,15 @@ export async function syncRepositoryWebhook(services: Services, installation: In
         outcome = "repaired";
       }
     }
-    const saved = await store.save({ ...base, webhookId: hook.id, secrets, events: hook.events ?? events, lastOutcome: outcome, lastError: null, checkedAt: Date.now() });
+    const delivery = await latestInvocation(client, `${path}/${hook.id}`);
+    const lastDelivery = delivery === undefined ? (rec?.webhookId === hook.id ? rec.lastDelivery : null) : delivery;
+    const saved = await store.save({ ...base, webhookId: hook.id, secrets, events: hook.events ?? events, lastOutcome: outcome, lastError: null, lastDelivery, checkedAt: Date.now() });
     return { outcome, webhookId: saved.webhookId, events: saved.events, removedDuplicates: duplicates.length };
   } catch (err) {
     if (err instanceof HttpError && err.status === 400) forgetAdvertisedEvents(services, installation.id);
     const reason = dataCenterErrorMessage(err) ?? (err instanceof Error ? err.message : String(err));
     const latest = await store.get(installation.id, repositoryUuid);
-    await store.save({ ...base, webhookId: latest?.webhookId ?? null, secrets: latest?.secrets ?? secrets, events: latest?.events ?? [], lastOutcome: "failed", lastError: reason, checkedAt: Date.now() });
+    await store.save({ ...base, webhookId: latest?.webhookId ?? null, secrets: latest?.secrets ?? secrets, events: latest?.events ?? [], lastOutcome: "failed", lastError: reason, lastDelivery: latest?.lastDelivery ?? null, checkedAt: Date.now() });
     throw err;
   }
 }

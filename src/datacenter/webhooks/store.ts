@@ -20,6 +20,14 @@ export interface WebhookSecrets {
 
 export type WebhookOutcome = "registered" | "repaired" | "unchanged" | "removed" | "failed";
 
+/** DC's latest invocation of the webhook, as its `…/webhooks/{id}/latest` reports it (SUCCESS, FAILURE, ERROR). */
+export interface LastInvocation {
+  outcome: string;
+  event: string | null;
+  /** Epoch ms the invocation finished. */
+  at: number | null;
+}
+
 /** One row of `datacenter_webhooks` (migration 0700), secrets opened. */
 export interface WebhookRecord {
   id: string;
@@ -34,6 +42,8 @@ export interface WebhookRecord {
   events: string[];
   lastOutcome: WebhookOutcome;
   lastError: string | null;
+  /** Null when DC has none to report (or does not offer it). */
+  lastDelivery: LastInvocation | null;
   checkedAt: number;
 }
 
@@ -60,10 +70,11 @@ interface Row {
   events: string | null;
   last_outcome: string;
   last_error: string | null;
+  last_delivery: string | null;
   checked_at: string | number;
 }
 
-const COLUMNS = "id, installation_id, repository_uuid, project_key, repository_slug, webhook_id, secrets_enc, events, last_outcome, last_error, checked_at";
+const COLUMNS = "id, installation_id, repository_uuid, project_key, repository_slug, webhook_id, secrets_enc, events, last_outcome, last_error, last_delivery, checked_at";
 
 /**
  * The `datacenter_webhooks` table: what the app registered on each DC repository. Secrets are
@@ -87,6 +98,7 @@ export class DataCenterWebhookStore {
       events: r.events ? (JSON.parse(r.events) as string[]) : [],
       lastOutcome: r.last_outcome as WebhookOutcome,
       lastError: r.last_error,
+      lastDelivery: r.last_delivery ? (JSON.parse(r.last_delivery) as LastInvocation) : null,
       checkedAt: Number(r.checked_at),
     };
   }
@@ -109,7 +121,7 @@ export class DataCenterWebhookStore {
   }
 
   /** Writes a row (inserted on first save, keyed by installation + repository); returns it as stored. */
-  async save(rec: Omit<WebhookRecord, "id"> & { id?: string }): Promise<WebhookRecord> {
+  async save(rec: Omit<WebhookRecord, "id" | "lastDelivery"> & { id?: string; lastDelivery?: LastInvocation | null }): Promise<WebhookRecord> {
     const id = rec.id ?? randomUUID();
     const hasSecret = acceptedSecrets(rec.secrets, 0).length > 0 || Boolean(rec.secrets.previous);
     const replacements = {
@@ -123,18 +135,45 @@ export class DataCenterWebhookStore {
       events: JSON.stringify(rec.events),
       lastOutcome: rec.lastOutcome,
       lastError: rec.lastError ? rec.lastError.slice(0, 2000) : null,
+      lastDelivery: rec.lastDelivery ? JSON.stringify(rec.lastDelivery) : null,
       checkedAt: rec.checkedAt,
       now: Date.now(),
     };
     await this.db.sequelize.query(
       `INSERT INTO datacenter_webhooks (${COLUMNS}, created_at)
-       VALUES (:id, :installationId, :repositoryUuid, :projectKey, :repositorySlug, :webhookId, :secretsEnc, :events, :lastOutcome, :lastError, :checkedAt, :now)
+       VALUES (:id, :installationId, :repositoryUuid, :projectKey, :repositorySlug, :webhookId, :secretsEnc, :events, :lastOutcome, :lastError, :lastDelivery, :checkedAt, :now)
        ON CONFLICT (installation_id, repository_uuid) DO UPDATE SET
          project_key = EXCLUDED.project_key, repository_slug = EXCLUDED.repository_slug, webhook_id = EXCLUDED.webhook_id,
          secrets_enc = EXCLUDED.secrets_enc, events = EXCLUDED.events, last_outcome = EXCLUDED.last_outcome,
-         last_error = EXCLUDED.last_error, checked_at = EXCLUDED.checked_at`,
+         last_error = EXCLUDED.last_error, last_delivery = EXCLUDED.last_delivery, checked_at = EXCLUDED.checked_at`,
       { replacements },
     );
     return (await this.get(rec.installationId, rec.repositoryUuid))!;
   }
+}
+
+/** What the settings page may show of a repository's webhook (no secret): its state on DC and the last check. */
+export interface WebhookStatusView {
+  registered: boolean;
+  webhookId: number | null;
+  events: string[];
+  /** The last check's outcome (`failed` with `lastError`). */
+  state: WebhookOutcome;
+  lastError: string | null;
+  lastDelivery: LastInvocation | null;
+  checkedAt: number;
+}
+
+/** The public view of a row (null when the app never registered a webhook there). */
+export function webhookStatusView(rec: WebhookRecord | null): WebhookStatusView | null {
+  if (!rec) return null;
+  return {
+    registered: rec.webhookId !== null,
+    webhookId: rec.webhookId,
+    events: rec.events,
+    state: rec.lastOutcome,
+    lastError: rec.lastError,
+    lastDelivery: rec.lastDelivery,
+    checkedAt: rec.checkedAt,
+  };
 }

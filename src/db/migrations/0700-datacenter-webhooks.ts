@@ -26,6 +26,8 @@ const migration: Migration = {
       /** registered | repaired | unchanged | removed | failed */
       last_outcome: { type: DataTypes.STRING(16), allowNull: false },
       last_error: { type: DataTypes.TEXT, allowNull: true },
+      /** JSON `{outcome, event, at}` of DC's latest invocation of the webhook (`…/webhooks/{id}/latest`), when DC offers it. */
+      last_delivery: { type: DataTypes.TEXT, allowNull: true },
       checked_at: { type: DataTypes.BIGINT, allowNull: false },
       created_at: { type: DataTypes.BIGINT, allowNull: false },
     });
