@@ -5,7 +5,7 @@ import { mintDataCenterRepositoryId } from "../../src/bitbucket/repository-id";
 import { repositories } from "../../src/core/repositories";
 import type { InstallationView } from "../../src/core/installations";
 import { forgetAdvertisedEvents } from "../../src/datacenter/webhooks/events";
-import { enqueueWebhookRepair, enqueueWebhookSync } from "../../src/datacenter/webhooks/jobs";
+import { WEBHOOK_REPAIR_INTERVAL_MS, enqueueWebhookRepair, enqueueWebhookSync, startWebhookRepair } from "../../src/datacenter/webhooks/jobs";
 import { WEBHOOK_NAME } from "../../src/datacenter/webhooks/repair";
 import { DataCenterWebhookStore, acceptedSecrets, webhookStatusView } from "../../src/datacenter/webhooks/store";
 import { Job } from "../../src/models";
@@ -289,6 +289,36 @@ describe("Data Center door: the app's repository webhooks", function () {
       assert.equal(res!.status, 400);
       assert.match(JSON.parse(res!.body).error, /^invalid repo:refs_changed payload: changes/);
       assert.equal(await deliveries(), before);
+    });
+  });
+
+  describe("the periodic repair and the instance-wide defaults", () => {
+    it("the periodic pass is enqueued once per interval however many app instances ask, and repairs a webhook someone disabled", async () => {
+      const repair = startWebhookRepair(h.services, 3_600_000, 3_600_000);
+      try {
+        hooksOf(dc.repo)[0]!.active = false;
+        const now = Date.now();
+        const first = await enqueueWebhookRepair(h.services, installation.id, { periodic: true, now: now + WEBHOOK_REPAIR_INTERVAL_MS });
+        const again = await enqueueWebhookRepair(h.services, installation.id, { periodic: true, now: now + WEBHOOK_REPAIR_INTERVAL_MS });
+        assert.deepEqual([first, again], [true, false]);
+        assert.equal(await repair.tick(), 1, "one pass for the one configured instance (this slot)");
+        assert.equal(await repair.tick(), 0, "not twice in a slot");
+        await waitFor(() => hooksOf(dc.repo)[0]!.active, 15_000, "the webhook enabled again");
+        await h.drained();
+      } finally {
+        await repair.stop();
+      }
+    });
+
+    it("switching an integration on in the instance-wide defaults registers webhooks on the repositories the app knows", async () => {
+      const tools = dc.fake.addRepository("PROJ", "tools");
+      const toolsId = mintDataCenterRepositoryId(dc.fake.baseUrl, tools.id);
+      await repositories.remember(installation, { id: toolsId, displayName: "PROJ/tools" });
+      await h.services.settings.updateDefaults(installation.id, "review-radar", { values: { enabled: true } }, "admin");
+      await waitFor(() => hooksOf(tools).length === 1, 15_000, "the webhook on PROJ/tools");
+      await h.drained();
+      assert.equal((await store.get(installation.id, toolsId))!.lastOutcome, "registered");
+      assert.equal(hooksOf(dc.repo).length, 1, "still one on PROJ/widgets");
     });
   });
 });
