@@ -292,6 +292,25 @@ describe("Data Center door: the app's repository webhooks", function () {
     });
   });
 
+  describe("a renamed repository", () => {
+    it("is followed: its deliveries tell the new PROJ/slug, and the next check finds its webhook under it", async () => {
+      dc.fake.state.repositories.get(dc.repo.id)!.slug = "widgets-renamed";
+      try {
+        const [res] = await dc.fake.deliver(dc.repo, "repo:refs_changed", dcEventFor(dc.fake, dc.repo, "repo-refs_changed.jenkins-fixture.json"));
+        assert.equal(res!.status, 204);
+        await h.drained();
+        assert.equal((await repositories.get(installation.id, repoId))!.displayName, "PROJ/widgets-renamed");
+        await enqueueWebhookSync(h.services, installation.id, repoId);
+        await h.drained();
+        const rec = (await store.get(installation.id, repoId))!;
+        assert.deepEqual([rec.lastOutcome, rec.repositorySlug], ["unchanged", "widgets-renamed"]);
+      } finally {
+        dc.fake.state.repositories.get(dc.repo.id)!.slug = "widgets";
+        await repositories.remember(installation, { id: repoId, displayName: "PROJ/widgets" });
+      }
+    });
+  });
+
   describe("the periodic repair and the instance-wide defaults", () => {
     it("the periodic pass is enqueued once per interval however many app instances ask, and repairs a webhook someone disabled", async () => {
       const repair = startWebhookRepair(h.services, 3_600_000, 3_600_000);

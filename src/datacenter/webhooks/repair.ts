@@ -42,14 +42,22 @@ export interface SyncResult {
   removedDuplicates: number;
 }
 
-/** `PROJ/slug` of a repository the app knows: its webhook row, the repositories table, or its settings. */
+/**
+ * `PROJ/slug` of a repository the app knows: the repositories table first (kept current by every
+ * delivery's translation, so a renamed project or repository is followed), then its webhook row, then
+ * its settings.
+ */
 async function namesOf(installationId: string, repositoryUuid: string, rec: WebhookRecord | null): Promise<{ projectKey: string; slug: string } | null> {
-  if (rec) return { projectKey: rec.projectKey, slug: rec.repositorySlug };
   const known = await repositories.get(installationId, repositoryUuid);
-  const settings = known?.displayName ? null : await RepoSettingsRecord.findOne({ where: { installationId, repositoryUuid }, attributes: ["repositoryFullName"] });
-  const name = known?.displayName ?? settings?.repositoryFullName ?? null;
-  const m = name ? /^([^/\s]+)\/([^/\s]+)$/.exec(name) : null;
-  return m ? { projectKey: m[1]!, slug: m[2]! } : null;
+  const parse = (name: string | null | undefined) => {
+    const m = name ? /^([^/\s]+)\/([^/\s]+)$/.exec(name) : null;
+    return m ? { projectKey: m[1]!, slug: m[2]! } : null;
+  };
+  const fromTable = parse(known?.displayName);
+  if (fromTable) return fromTable;
+  if (rec) return { projectKey: rec.projectKey, slug: rec.repositorySlug };
+  const settings = await RepoSettingsRecord.findOne({ where: { installationId, repositoryUuid }, attributes: ["repositoryFullName"] });
+  return parse(settings?.repositoryFullName);
 }
 
 /** Whether any integration is switched on for the repository (effective settings, workspace defaults included). */
