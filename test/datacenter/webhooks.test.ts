@@ -9,6 +9,8 @@ import { WEBHOOK_REPAIR_INTERVAL_MS, enqueueWebhookRepair, enqueueWebhookSync, s
 import { WEBHOOK_NAME } from "../../src/datacenter/webhooks/repair";
 import { DataCenterWebhookStore, acceptedSecrets, webhookStatusView } from "../../src/datacenter/webhooks/store";
 import { Job } from "../../src/models";
+import { SecretBox } from "../../src/crypto/secrets";
+import { reencryptSecrets } from "../../src/crypto/rotation";
 import type { RepoPushPayload } from "../../src/bitbucket/events";
 import { FIXTURE_WEBHOOK_EVENTS } from "../fakes/datacenter/routes/webhooks";
 import type { DcRepository } from "../fakes/datacenter";
@@ -166,6 +168,17 @@ describe("Data Center door: the app's repository webhooks", function () {
       await waitFor(() => hooksOf(other).length === 0, 15_000, "the webhook deleted");
       await h.drained();
       assert.equal((await store.get(installation.id, mintDataCenterRepositoryId(dc.fake.baseUrl, other.id)))!.lastOutcome, "removed", "switching the last integration off deletes it");
+    });
+
+    it("an ENCRYPTION_KEY rotation re-encrypts the stored webhook secrets (bound to their row)", async () => {
+      const before = (await store.get(installation.id, repoId))!;
+      const rotated = SecretBox.fromKeyMaterial("b".repeat(64), ["a".repeat(64)]);
+      const pass = await reencryptSecrets({ db: h.services.db, box: rotated, log: h.services.log });
+      assert.equal(pass.unreadable, 0);
+      const underNewKey = new DataCenterWebhookStore(h.services.db, SecretBox.fromKeyMaterial("b".repeat(64)));
+      assert.deepEqual((await underNewKey.get(installation.id, repoId))!.secrets, before.secrets);
+      await reencryptSecrets({ db: h.services.db, box: SecretBox.fromKeyMaterial("a".repeat(64), ["b".repeat(64)]), log: h.services.log });
+      assert.deepEqual((await store.get(installation.id, repoId))!.secrets, before.secrets, "back under the harness's key");
     });
 
     it("the fake refuses a create with DC's unknown key pr:reviewer:changes_requested, with DC's message, and creates nothing", async () => {

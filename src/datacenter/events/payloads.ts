@@ -122,6 +122,12 @@ export type DcEventKey = keyof typeof DC_EVENT_SCHEMAS;
 export const DC_EVENT_KEYS = Object.keys(DC_EVENT_SCHEMAS) as DcEventKey[];
 export type DcEventPayloads = { [K in DcEventKey]: z.infer<(typeof DC_EVENT_SCHEMAS)[K]> };
 
+/**
+ * The DC pull request events as stored (before translation): an ingest hook that must act when the
+ * delivery is acknowledged (the review radar's cache) lists these, as it lists Forge's raw events.
+ */
+export const DC_PULL_REQUEST_EVENT_KEYS = DC_EVENT_KEYS.filter((k) => k.startsWith("pr:"));
+
 /** DC's "Test connection" request: unsigned, body `{"test": true}` (datacenter-app.md §0.2). */
 export const DC_PING_EVENT = "diagnostics:ping";
 

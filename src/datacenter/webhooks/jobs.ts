@@ -106,7 +106,8 @@ export function registerWebhookJobs(services: Services): void {
   registry.job(WEBHOOK_REPAIR_JOB, { integration: "core", schema: RepairSchema, maxAttempts: 3 }, async (ctx) => {
     if (ctx.installation.host !== "datacenter") return { ignored: "not a Data Center installation" };
     let queued = 0;
-    const registered = new Set((await store.list(ctx.installation.id)).map((r) => r.repositoryUuid));
+    // Rows whose webhook was removed need no check until an integration is on again.
+    const registered = new Set((await store.list(ctx.installation.id)).filter((r) => r.lastOutcome !== "removed").map((r) => r.repositoryUuid));
     for (const id of await candidates(ctx.services, ctx.installation.id)) {
       if (!registered.has(id) && !(await anyIntegrationOn(ctx.services, ctx.installation.id, id))) continue;
       await enqueueWebhookSync(ctx.services, ctx.installation.id, id, { dedupeKey: `dc-webhook-sync:${id}:${ctx.payload.run}` });
