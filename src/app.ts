@@ -144,6 +144,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   // Activity retention runs where the worker runs (a web-only instance leaves it to the workers).
   const retention = worker ? startRetentionSchedule(services) : null;
   const background = worker ? integrations.flatMap((i) => (i.background ? [i.background(services)] : [])) : [];
+  if (worker) for (const door of doors.all) if (door.background) background.push(door.background(services));
   // ENCRYPTION_KEY rotation: stored secrets move to the current key in the background (src/crypto/rotation.ts).
   if (worker && box.rotating) background.push(startReencryption({ db, box, log, metrics, afterPass: () => installations.forget() }));
 

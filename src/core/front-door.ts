@@ -28,6 +28,8 @@ export interface FrontDoor {
   register?(services: Services): void;
   /** Work before the app serves (after migrations; e.g. Data Center: one installation per configured instance). Errors stop start-up. */
   start?(services: Services): Promise<void>;
+  /** Periodic work of its own (Data Center: the webhook repair), started where the worker runs and stopped when the app closes. */
+  background?(services: Services): { stop(): Promise<void> | void };
   /** Mounts its routes; `api` is the JSON API router to serve behind its authentication. */
   mount(app: Express, services: Services, api: Router): void;
 }

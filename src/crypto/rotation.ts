@@ -6,6 +6,7 @@ import type { SecretBox } from "./secrets";
 import { installationSecretsAad } from "../core/installations";
 import { repoSettingsSecretsAad, workspaceSettingsSecretsAad } from "../settings/service";
 import { dcLoginVerifierAad, dcUserGrantAad } from "../datacenter/login/models";
+import { dataCenterWebhookSecretsAad } from "../datacenter/webhooks/store";
 
 /**
  * A column holding SecretBox ciphertext: its table, the text column, the key columns that order a
@@ -33,6 +34,10 @@ const SEALED_COLUMNS = new Map<string, SealedColumn>([
   // Data Center login (migration 0710): users' OAuth tokens, and PKCE verifiers of logins in progress.
   ["dc_user_grants.tokens_enc", { table: "dc_user_grants", column: "tokens_enc", keys: ["id"], aad: (r) => dcUserGrantAad(r.id!) }],
   ["dc_login_attempts.verifier_enc", { table: "dc_login_attempts", column: "verifier_enc", keys: ["state_hash"], aad: (r) => dcLoginVerifierAad(r.state_hash!) }],
+  [
+    "datacenter_webhooks.secrets_enc",
+    { table: "datacenter_webhooks", column: "secrets_enc", keys: ["id", "installation_id", "repository_uuid"], aad: (r) => dataCenterWebhookSecretsAad(r.installation_id!, r.repository_uuid!) },
+  ],
 ]);
 
 export function registerSealedColumn(c: SealedColumn): void {

@@ -15,6 +15,9 @@ import { DcUserGrants } from "./login/grants";
 import { initDataCenterLoginModels } from "./login/models";
 import { pageRoutes } from "./login/pages";
 import { loginRoutes } from "./login/routes";
+import { registerDataCenterTranslate } from "./events/translate";
+import { registerWebhookJobs, startWebhookRepair } from "./webhooks/jobs";
+import { dataCenterWebhookRouter } from "./webhooks/receiver";
 
 declare module "../models/installation" {
   interface HostKinds {
@@ -50,6 +53,8 @@ function mountDataCenter(app: Express, services: Services, api: Router): void {
     app.use(DATA_CENTER_PATHS.root, (_req, res) => sendError(res, 404, "the Data Center front door is not configured (BITBUCKET_DC_BASE_URL)"));
     return;
   }
+  // DC's repository webhooks (signed; no session).
+  app.use(DATA_CENTER_PATHS.root, dataCenterWebhookRouter(services));
   // "Log in with Bitbucket Data Center", the door's pages and its JSON API (src/datacenter/login/).
   const login = { services, sessions: new CookieSessions(services), grants: new DcUserGrants(services) };
   app.use(loginRoutes(login));
@@ -69,9 +74,13 @@ export const dataCenterDoor: FrontDoor = {
     const api = (inst: InstallationView) =>
       new DcBitbucketApi(dataCenterClient(services, inst), inst, { capabilities, names: async (id) => (await repositories.get(inst.id, id))?.displayName ?? null });
     services.bitbucketApis.register("datacenter", api, "datacenter");
+    // The translate handler and webhook jobs are registered even while no instance is configured (stored work still completes).
+    registerDataCenterTranslate(services);
+    registerWebhookJobs(services);
   },
   async start(services) {
     await syncDataCenterInstallations(services, services.config.dataCenter.instances);
   },
+  background: (services) => startWebhookRepair(services),
   mount: mountDataCenter,
 };

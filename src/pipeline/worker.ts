@@ -10,6 +10,7 @@ import type { Services } from "../core/services";
 import type { HandlerContext, HandlerOutcome } from "./context";
 import type { DeliverySource } from "../models/delivery";
 import type { IntegrationId } from "../settings/registry";
+import type { BitbucketApi } from "../bitbucket/host-api";
 
 export interface WorkerOptions {
   id?: string;
@@ -263,6 +264,7 @@ export class Worker {
       };
       if (!doc.enabled) return { ignored: `${options.integration} is off for this repository` };
     }
+    let api: BitbucketApi | undefined;
     const ctx: HandlerContext<unknown> = {
       job: { id: job.id, handler: job.handler, attempt: job.attempts, maxAttempts: job.maxAttempts },
       delivery: delivery
@@ -271,7 +273,10 @@ export class Worker {
       installation,
       repository,
       payload,
-      bitbucket: services.bitbucketApiFor(installation),
+      // Built on first use: handlers that never call Bitbucket (a door's translate job) need no API for their host.
+      get bitbucket() {
+        return (api ??= services.bitbucketApiFor(installation));
+      },
       log,
       settings,
       enqueue: async (name, p, o = {}) => {

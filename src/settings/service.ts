@@ -37,6 +37,18 @@ export interface SettingsPatch {
   inherit?: string[];
 }
 
+/** A saved settings change, as `onChange` listeners see it: `repositoryUuid` null for the workspace defaults. */
+export interface SettingsChangeEvent {
+  installationId: string;
+  repositoryUuid: string | null;
+  integration: string;
+  /** The fields whose own value changed (set, changed or dropped). */
+  fields: string[];
+}
+
+/** Runs inside the transaction that saves the change (database writes only: enqueue work, no HTTP). */
+export type SettingsChangeListener = (change: SettingsChangeEvent, transaction: Transaction) => Promise<void>;
+
 /** The repository UUID under which workspace-default changes are recorded in `settings_changes`. */
 export const WORKSPACE_SCOPE = "*";
 
@@ -64,6 +76,21 @@ export function workspaceSettingsSecretsAad(installationId: string): string {
  * integration, secret fields encrypted (bound to the row) and never returned in full.
  */
 export class SettingsService {
+  private readonly changeListeners: SettingsChangeListener[] = [];
+
+  /**
+   * Adds a listener of saved changes (e.g. the Data Center door enqueues its webhook registration
+   * when an integration is switched on): called in the saving transaction, so the work it enqueues
+   * exists exactly when the change does. A listener that throws fails the save.
+   */
+  onChange(listener: SettingsChangeListener): void {
+    this.changeListeners.push(listener);
+  }
+
+  private async changed(change: SettingsChangeEvent, transaction: Transaction): Promise<void> {
+    for (const l of this.changeListeners) await l(change, transaction);
+  }
+
   /**
    * @param checkOutboundUrl the outbound policy's save-time check of a tenant URL (HttpClient.checkTenantUrl):
    *   rejects with the reason when the URL may not be called.
@@ -291,6 +318,7 @@ export class SettingsService {
           { installationId, repositoryUuid: repository.uuid, integration, actor, fields: JSON.stringify(changed), at: now },
           { transaction },
         );
+        await this.changed({ installationId, repositoryUuid: repository.uuid, integration, fields: changed }, transaction);
       }
     });
     return (await this.publicView(installationId, repository.uuid, [integration]))[integration]!;
@@ -356,6 +384,7 @@ export class SettingsService {
         { installationId, repositoryUuid: WORKSPACE_SCOPE, integration, actor, fields: JSON.stringify(changed), at: now },
         { transaction },
       );
+      await this.changed({ installationId, repositoryUuid: null, integration, fields: changed }, transaction);
     });
     return (await this.defaultsView(installationId, [integration]))[integration]!;
   }

@@ -6,6 +6,7 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { OpenApiValidator } from "../bitbucket/openapi-validator";
 import { FIXTURES } from "../../helpers/fixtures";
 import { DC_ROUTES } from "./routes";
+import { deliver, ping, webhooksOf, type DcWebhooks, type DeliveryResult } from "./routes/webhooks";
 import { DcState, type DcRepository, type DcToken, type DcUser, type GrantLevel, type RepoLevel } from "./state";
 
 export * from "./state";
@@ -121,6 +122,21 @@ export class FakeDataCenter {
     const scope: DcToken["scope"] = opts.repository ? { kind: "repository", repositoryId: opts.repository.id } : opts.project ? { kind: "project", projectKey: opts.project } : { kind: "user" };
     this.state.tokens.set(token, { token, userSlug: opts.user?.slug ?? null, permissions: opts.permissions, scope, expiresAt: opts.ttlSeconds ? Date.now() + opts.ttlSeconds * 1000 : null });
     return token;
+  }
+
+  /** The repository webhooks registered on the fake, their delivery history and the webhooks capability (routes/webhooks.ts). */
+  get webhooks(): DcWebhooks {
+    return webhooksOf(this);
+  }
+
+  /** Delivers an event to the repository's subscribed webhooks, signed exactly as DC does (routes/webhooks.ts `deliver`). */
+  deliver(repo: DcRepository, eventKey: string, payload: unknown, opts: { requestId?: string; unsigned?: boolean } = {}): Promise<DeliveryResult[]> {
+    return deliver(this, repo, eventKey, payload, opts);
+  }
+
+  /** DC's unsigned "Test connection" (`diagnostics:ping`, `{"test":true}`) to the repository's webhooks. */
+  ping(repo: DcRepository): Promise<DeliveryResult[]> {
+    return ping(this, repo);
   }
 
   fault(f: DcFault): void {

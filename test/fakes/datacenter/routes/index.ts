@@ -8,6 +8,7 @@ import { permissionRoutes } from "./permissions";
 import { pullRequestRoutes } from "./pull-requests";
 import { repositoryRoutes } from "./repository";
 import { reposRoutes } from "./repos";
+import { webhookRoutes } from "./webhooks";
 
 /** The fake DC's resources, each a router mounted under the context path (paths start with `/rest/`). */
 export const DC_ROUTES: ReadonlyArray<(fake: FakeDataCenter) => Router> = [
@@ -19,4 +20,5 @@ export const DC_ROUTES: ReadonlyArray<(fake: FakeDataCenter) => Router> = [
   oauthRoutes,
   identityRoutes,
   reposRoutes,
+  webhookRoutes,
 ];
