@@ -46,6 +46,8 @@ function mountDataCenter(app: Express, services: Services, _api: Router): void {
 export const dataCenterDoor: FrontDoor = {
   host: "datacenter",
   credentials: { "dc-token": dataCenterTokenAuth },
+  // DC sends no webhook for build statuses: the app emits the commit-status event of its own posts.
+  commitStatusEvents: false,
   client: (http, installation, auth) => new DataCenterClient(http, installation.baseApiUrl, installation.baseUrl, auth),
   async start(services) {
     await syncDataCenterInstallations(services, services.config.dataCenter.instances);
