@@ -1,4 +1,5 @@
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
+import { HttpError } from "../../src/http/errors";
 import type {
   BitbucketApi,
   BuildStatusReport,
@@ -25,6 +26,8 @@ export class InMemoryDataCenterApi implements BitbucketApi {
   /** Every post, in order: repository id, commit, status. */
   readonly posted: Array<{ repository: string; commit: string; status: BuildStatusReport }> = [];
   readonly pullRequests = new Map<string, OpenPullRequests["pullRequests"]>();
+  /** `.tar.gz` bytes by commit, as a test puts them. */
+  readonly archives = new Map<string, Buffer>();
 
   async repository(repo: RepositoryRef): Promise<HostRepository> {
     if (!repo.fullName) throw new Error(`repository ${repo.id} is not held by the in-memory DC API`);
@@ -58,14 +61,19 @@ export class InMemoryDataCenterApi implements BitbucketApi {
     throw new Error("scope admins are not held by the in-memory DC API");
   }
 
-  async archive(): Promise<{ body: Readable; length?: number }> {
-    throw new Error("archives are not held by the in-memory DC API");
+  async archive(_repo: RepositoryRef, commit: string): Promise<{ body: Readable; length?: number }> {
+    const bytes = this.archives.get(commit);
+    if (!bytes) throw new HttpError("bitbucket", 404, "archive not held by the in-memory DC API");
+    return { body: Readable.from([bytes]), length: bytes.length };
   }
 }
 
-/** Registers an in-memory DC API unless a real one is registered; returns it (null when the real one serves). */
-export function useDataCenterApi(services: Services): InMemoryDataCenterApi | null {
-  if (services.bitbucketApis.has("datacenter")) return null;
+/**
+ * Registers an in-memory DC API unless a real one is registered; returns it (null when the real one
+ * serves). `force`: replace the real one too (a test that seeds what only this one can hold: archives).
+ */
+export function useDataCenterApi(services: Services, o: { force?: boolean } = {}): InMemoryDataCenterApi | null {
+  if (services.bitbucketApis.has("datacenter") && !o.force) return null;
   const api = new InMemoryDataCenterApi();
   services.bitbucketApis.register("datacenter", () => api, "datacenter");
   return api;
