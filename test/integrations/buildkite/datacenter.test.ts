@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { cloneUrlMatcher, dataCenterGitUrlMatches, parseDataCenterGitUrl } from "../../../src/integrations/buildkite/repo-url";
 import { buildkite } from "../../../src/integrations/buildkite";
+import { ReportedStatusStore, storedKey } from "../../../src/integrations/buildkite/reported-store";
 import { buildAlertsIntegration } from "../../../src/integrations/build-alerts";
 import { ensureApiKey } from "../../../src/integrations/buildkite/credentials";
 import { dataCenterInstanceId, mintDataCenterRepositoryId } from "../../../src/bitbucket/repository-id";
@@ -52,6 +53,13 @@ describe("Buildkite on Data Center: clone URLs", () => {
   it("personal repositories (~user) and an instance without a context path", () => {
     assert.deepEqual(parseDataCenterGitUrl("https://git.example.com/scm/~jdoe/dotfiles.git", "https://git.example.com"), { project: "~jdoe", slug: "dotfiles" });
     assert.ok(dataCenterGitUrlMatches("ssh://git@git.example.com:7999/~jdoe/dotfiles.git", "~JDOE/dotfiles", "https://git.example.com"));
+  });
+
+  it("a key longer than the store's column (DC keys reach 255) is stored by its hash; Cloud's keys as they are", () => {
+    assert.equal(storedKey("buildkite-my-pipeline"), "buildkite-my-pipeline");
+    const long = `buildkite-${"x".repeat(200)}`;
+    assert.match(storedKey(long), /^#[0-9a-f]{39}$/);
+    assert.notEqual(storedKey(long), storedKey(`${long}y`));
   });
 
   it("an installation's rules: its DC instance for a DC installation, Cloud's for any other", () => {
@@ -128,6 +136,9 @@ describe("Buildkite on Data Center: a build reaches its repository, its status, 
     const report = await waitFor(() => Job.findOne({ where: { installationId: installation.id, handler: "buildkite.report", status: "done" } }), 15_000, "the report job");
     assert.equal(report.repositoryUuid, repoId);
     assert.match(String(report.result), new RegExp(`"key":"buildkite-${LONG_SLUG}"`)); // DC keys hold 255 characters
+    const slot = { installationId: installation.id, repositoryUuid: repoId, commit: SHA, key: `buildkite-${LONG_SLUG}` };
+    const held = await new ReportedStatusStore(h.services.db).get(slot);
+    assert.ok(held?.reportedEventId, "the no-regression slot holds the long key, confirmed");
     // DC sends no build-status webhook: the app stored the commit-status event itself.
     const echoed = await waitFor(() => Delivery.findOne({ where: { installationId: installation.id, source: "relay" } }), 15_000, "the echoed status event");
     assert.equal(echoed.eventKey, "repo:commit_status_updated");
