@@ -24,6 +24,14 @@ export interface FrontDoor {
    * `Services.bitbucketFor` with the installation's auth; Data Center returns its paged DC client.
    */
   client?(http: HttpClient, installation: InstallationView, auth: BitbucketAuth): BitbucketClient;
+  /**
+   * Whether the host delivers a commit-status event (`repo:commit_status_created|updated`) for the
+   * statuses the app posts (default true: Bitbucket Cloud does). False for Data Center, which has no
+   * build-status webhook event (datacenter-app.md §2): there the app emits the event itself after
+   * each status it posts (`src/core/status-echo.ts`), so build alerts, the review radar's statuses and
+   * EventBridge out see the same events on every host.
+   */
+  commitStatusEvents?: boolean;
   /** Handlers or ingest hooks of its own, registered with the integrations' (before the worker starts). */
   register?(services: Services): void;
   /** Work before the app serves (after migrations; e.g. Data Center: one installation per configured instance). Errors stop start-up. */

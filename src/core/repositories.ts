@@ -1,5 +1,6 @@
 import { UniqueConstraintError } from "sequelize";
 import { RepositoryRecord } from "../models";
+import { sameName } from "./names";
 import type { InstallationView } from "./installations";
 
 export interface KnownRepository {
@@ -28,6 +29,16 @@ export const repositories = {
       return;
     }
     if (repo.displayName && repo.displayName !== row.displayName) await row.update({ displayName: repo.displayName, updatedAt: Date.now() });
+  },
+
+  /**
+   * The installation's repository with this display name (`workspace/slug`, `PROJ/slug`), compared
+   * case-insensitively (Cloud slugs and DC project keys and slugs are unique regardless of case), or null.
+   */
+  async findByDisplayName(installationId: string, displayName: string): Promise<KnownRepository | null> {
+    const rows = await RepositoryRecord.findAll({ where: { installationId } });
+    const row = rows.find((r) => sameName(r.displayName, displayName, { ignoreCase: true }));
+    return row ? { id: row.repositoryId, displayName: row.displayName, hostScope: row.hostScope } : null;
   },
 
   async get(installationId: string, id: string): Promise<KnownRepository | null> {

@@ -66,6 +66,8 @@ function mountDataCenter(app: Express, services: Services, api: Router): void {
 export const dataCenterDoor: FrontDoor = {
   host: "datacenter",
   credentials: { "dc-token": dataCenterTokenAuth },
+  // DC sends no webhook for build statuses: the app emits the commit-status event of its own posts.
+  commitStatusEvents: false,
   client: (http, installation, auth) => new DataCenterClient(http, installation.baseApiUrl, installation.baseUrl, auth),
   /** Data Center's `BitbucketApi` for its installations (build capabilities cached per app instance). */
   register(services) {

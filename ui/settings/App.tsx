@@ -71,7 +71,15 @@ export function App({ bootstrap, transport }: { bootstrap: PageBootstrap; transp
                 Integrations
               </Heading>
               {state.settings.integrations.map((card) => (
-                <IntegrationCard key={card.id} card={card} api={api} canEdit={state.settings.canEdit} onSaved={replaceCard} onShowActivity={showActivity} />
+                <IntegrationCard
+                  key={card.id}
+                  card={card}
+                  api={api}
+                  canEdit={state.settings.canEdit}
+                  onSaved={replaceCard}
+                  onShowActivity={showActivity}
+                  defaultsScope={bootstrap.host === "datacenter" ? "instance" : "workspace"}
+                />
               ))}
             </Stack>
             <ActivityLog

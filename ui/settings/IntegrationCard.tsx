@@ -46,6 +46,7 @@ export function IntegrationCard({
   onSaved,
   onShowActivity,
   fieldsWhenOff = false,
+  defaultsScope = "workspace",
 }: {
   card: SettingsCard;
   api: SettingsApi;
@@ -54,6 +55,8 @@ export function IntegrationCard({
   onShowActivity(integration: string): void;
   /** Show every field while switched off too (workspace defaults: a target may be set without switching it on for everyone). */
   fieldsWhenOff?: boolean;
+  /** What the defaults a field inherits cover: a workspace (Cloud) or an instance (Data Center). */
+  defaultsScope?: "workspace" | "instance";
 }) {
   const fields = useMemo(() => fieldsOf(card.schema, card.secretFields, card.fields), [card.schema, card.secretFields, card.fields]);
   const [showOff, setShowOff] = useState(false);
@@ -130,7 +133,7 @@ export function IntegrationCard({
       value={drafts[f.name] ?? ""}
       error={errors[f.name]}
       readOnly={readOnly}
-      inheritedMarker={<Inherited name={f.name} inherited={card.inherited} />}
+      inheritedMarker={<Inherited name={f.name} inherited={card.inherited} scope={defaultsScope} />}
       onChange={(v) => {
         setDrafts({ ...drafts, [f.name]: v });
         setSaved(false);
@@ -139,7 +142,7 @@ export function IntegrationCard({
   );
   const renderSecret = (x: (typeof secretItems)[number]) => (
     <div key={`${x.name}-${card.secrets?.[x.name]?.set ? "set" : "unset"}`}>
-    <Inherited name={x.name} inherited={card.inherited} />
+    <Inherited name={x.name} inherited={card.inherited} scope={defaultsScope} />
     <SecretField
       cardId={card.id}
       name={x.name}

@@ -2,6 +2,7 @@ import { QueryTypes } from "sequelize";
 import type { BuildPhase, StatusQuestion } from "../../core/build-phase";
 import type { Services } from "../../core/services";
 import { buildStateOfDescription, phaseOfBuildState } from "./mapping";
+import { storedKey } from "./reported-store";
 
 /**
  * The phase of a status this integration posted (the build-alerts paging policy asks): found in
@@ -13,7 +14,7 @@ export async function buildkitePhase(services: Services, q: StatusQuestion): Pro
   const [row] = await services.db.sequelize.query<{ build_state: string; status_body: string }>(
     `SELECT build_state, status_body FROM buildkite_reported_statuses
       WHERE installation_id = :installationId AND repository_uuid = :repositoryUuid AND commit_hash = :commit AND status_key = :key`,
-    { replacements: { installationId: q.installationId, repositoryUuid: q.repositoryUuid, commit: q.commit.toLowerCase(), key: q.key }, type: QueryTypes.SELECT },
+    { replacements: { installationId: q.installationId, repositoryUuid: q.repositoryUuid, commit: q.commit.toLowerCase(), key: storedKey(q.key) }, type: QueryTypes.SELECT },
   );
   if (!row) return null;
   const body = JSON.parse(row.status_body) as { state: string; name?: string; description?: string };

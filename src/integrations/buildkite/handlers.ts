@@ -3,7 +3,10 @@ import type { HandlerRegistry } from "../../pipeline/registry";
 import type { Services } from "../../core/services";
 import type { BuildkiteReportJob } from "./build-event";
 import { isKnownState, rankOf, statusFor } from "./mapping";
-import { bitbucketHosts, redactGitUrl } from "./repo-url";
+import { cloneUrlMatcher, parseDataCenterGitUrl, redactGitUrl } from "./repo-url";
+import { repositories } from "../../core/repositories";
+import { echoPostedStatus } from "../../core/status-echo";
+import type { InstallationView } from "../../core/installations";
 import { selectRepositories, skipReason } from "./routing";
 import { ReportedStatusStore } from "./reported-store";
 import { registerPhaseSource } from "../../core/build-phase";
@@ -37,8 +40,33 @@ const MAX_CATCH_UP = 5;
  * repository whose filters skip the build is linked to the delivery, so the skip shows there too.
  *
  * `buildkite.report`: posts the status unless a newer event of the same key and commit was already
- * accepted (no regression), then confirms; Bitbucket 429/5xx are retried by the worker.
+ * accepted (no regression), then confirms; Bitbucket 429/5xx are retried by the worker. On a host
+ * that sends no commit-status webhooks (Data Center) each post is followed by the commit-status event
+ * the app emits itself (`echoPostedStatus`), which build alerts consume as on Cloud.
  */
+/**
+ * Why a Data Center pipeline URL matched no enabled repository, when the URL says more than "no":
+ * a repository of another configured instance (whose own inbound URL must be used), a repository
+ * the app has not seen yet (it learns one from its settings, its events or its page: the same
+ * limit as on Cloud), or one where Buildkite is off. Null for Cloud installations and other URLs.
+ */
+async function dataCenterUnmatched(
+  installation: InstallationView,
+  instances: ReadonlyArray<{ id: string; baseUrl: string; name: string }>,
+  gitUrl: string,
+): Promise<string | null> {
+  const own = instances.find((i) => i.id === installation.hostScope);
+  if (!own) return null;
+  const here = parseDataCenterGitUrl(gitUrl, own.baseUrl);
+  if (!here) {
+    const other = instances.find((i) => i.id !== own.id && parseDataCenterGitUrl(gitUrl, i.baseUrl));
+    return other ? `its repository is on the Data Center instance ${other.name}: send this pipeline's builds to that instance's inbound URL` : null;
+  }
+  const known = await repositories.findByDisplayName(installation.id, `${here.project}/${here.slug}`);
+  if (!known) return `the app has not seen ${here.project.toUpperCase()}/${here.slug} yet: save its settings or send it an event first`;
+  return `Buildkite is off for ${known.displayName}`;
+}
+
 export function registerBuildkiteHandlers(registry: HandlerRegistry, services: Services): void {
   const store = new ReportedStatusStore(services.db);
   // Build alerts' paging policy asks whether a FAILED status's build is still running (Buildkite `failing`).
@@ -49,13 +77,15 @@ export function registerBuildkiteHandlers(registry: HandlerRegistry, services: S
     const build = ctx.payload;
     const pipeline = build.organization ? `${build.organization}/${build.pipeline.slug}` : build.pipeline.slug;
     const enabled = await ctx.services.settings.enabledRepositories(ctx.installation.id, "buildkite");
-    const selection = selectRepositories(build, enabled, bitbucketHosts(ctx.installation.baseUrl));
+    const instances = ctx.services.config.dataCenter.instances;
+    const selection = selectRepositories(build, enabled, cloneUrlMatcher(ctx.installation, instances));
     if (!selection.repositories.length) {
       ctx.log.info(
         { pipeline, pipelineRepo: build.pipeline.repo ? redactGitUrl(build.pipeline.repo) : null, build: build.number, eventId: build.eventId },
         "Buildkite build of a pipeline that no enabled repository matches: ignored",
       );
-      return { ignored: `no repository with Buildkite enabled matches pipeline ${pipeline}` };
+      const why = build.pipeline.repo ? await dataCenterUnmatched(ctx.installation, instances, build.pipeline.repo) : null;
+      return { ignored: `no repository with Buildkite enabled matches pipeline ${pipeline}${why ? ` (${why})` : ""}` };
     }
     if (!isKnownState(build.state)) {
       for (const repo of selection.repositories) await ctx.linkRepository(repo.repositoryUuid);
@@ -118,6 +148,8 @@ export function registerBuildkiteHandlers(registry: HandlerRegistry, services: S
     let reposted = 0;
     for (;;) {
       await ctx.bitbucket.postBuildStatus(repo, job.commit, status);
+      // A host that sends no commit-status webhooks (Data Center) gets the event from the app itself.
+      await echoPostedStatus(ctx.services, ctx.installation, repo, job.commit, status, eventId);
       const newer = await store.confirm(slot, eventId);
       if (!newer || reposted >= MAX_CATCH_UP) break;
       eventId = newer.eventId;

@@ -1,8 +1,20 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { QueryTypes, type Transaction } from "sequelize";
 import type { Database } from "../../db/database";
 import type { BuildStatusReport } from "../../bitbucket/host-api";
 import { compareEvents, type EventPosition } from "./ordering";
+
+/** Width of `buildkite_reported_statuses.status_key` (migration 0100: Cloud's 40-character keys). */
+export const STORED_KEY_MAX = 40;
+
+/**
+ * The slot's key as stored: the status key itself when it fits the column (every Cloud key, so Cloud
+ * rows are unchanged), else `#` and the first 39 hex of its sha256 (Data Center keys reach 255
+ * characters). The full key stays in `status_body`. Used by every query of the table.
+ */
+export function storedKey(key: string): string {
+  return key.length <= STORED_KEY_MAX ? key : `#${createHash("sha256").update(key).digest("hex").slice(0, STORED_KEY_MAX - 1)}`;
+}
 
 export interface StatusSlot {
   installationId: string;
@@ -42,7 +54,8 @@ interface Row {
 export class ReportedStatusStore {
   constructor(private readonly db: Database) {}
 
-  private async row(slot: StatusSlot, transaction: Transaction): Promise<Row | null> {
+  private async row(given: StatusSlot, transaction: Transaction): Promise<Row | null> {
+    const slot = { ...given, key: storedKey(given.key) };
     const lock = this.db.dialect === "postgres" ? "FOR UPDATE" : "";
     const rows = await this.db.sequelize.query<Row>(
       `SELECT id, build_number, build_state, state_rank, occurred_at, event_id, status_body, reported_event_id
@@ -73,7 +86,7 @@ export class ReportedStatusStore {
               occurred_at, event_id, status_body, reported_event_id, reported_at, updated_at)
            VALUES (:id, :installationId, :repositoryUuid, :commit, :key, :buildNumber, :buildState, :rank,
               :occurredAt, :eventId, :body, NULL, NULL, :now)`,
-          { replacements: { id: randomUUID(), ...slot, ...values }, transaction },
+          { replacements: { id: randomUUID(), ...slot, key: storedKey(slot.key), ...values }, transaction },
         );
         return { kind: "report" };
       }

@@ -1,7 +1,7 @@
 import type { BuildkiteBuild } from "./build-event";
 import type { BuildkiteSettings } from "./settings";
 import { matchesAnyGlob, sameName } from "../../core/names";
-import { gitUrlMatches } from "./repo-url";
+import { gitUrlMatches, type CloneUrlMatcher } from "./repo-url";
 
 export interface CandidateRepository {
   repositoryUuid: string;
@@ -26,14 +26,16 @@ export function pipelineListed(settings: BuildkiteSettings, build: Pick<Buildkit
 
 /**
  * The repositories (Buildkite switched on) a build reports to: those whose settings list its
- * pipeline explicitly; when none does, those whose full name its pipeline's git URL points at.
+ * pipeline explicitly; when none does, those whose full name its pipeline's git URL points at
+ * (`urls`: the installation's clone-URL rules, `cloneUrlMatcher`; a host list means Cloud's rules on those hosts).
  */
-export function selectRepositories(build: BuildkiteBuild, enabled: CandidateRepository[], hosts: string[]): Selection {
+export function selectRepositories(build: BuildkiteBuild, enabled: CandidateRepository[], urls: string[] | CloneUrlMatcher): Selection {
+  const matches: CloneUrlMatcher = Array.isArray(urls) ? (gitUrl, fullName) => gitUrlMatches(gitUrl, fullName, urls) : urls;
   const mapped = enabled.filter((r) => pipelineListed(r.settings, build));
   if (mapped.length) return { via: "mapping", repositories: mapped };
   const repoUrl = build.pipeline.repo;
   if (!repoUrl) return { via: null, repositories: [] };
-  const matched = enabled.filter((r) => r.repositoryFullName && gitUrlMatches(repoUrl, r.repositoryFullName, hosts));
+  const matched = enabled.filter((r) => r.repositoryFullName && matches(repoUrl, r.repositoryFullName));
   return { via: matched.length ? "url" : null, repositories: matched };
 }
 

@@ -4,6 +4,7 @@ import type { EventKey } from "../../pipeline/events";
 import { COMMIT_STATUS_EVENT_KEYS, PULL_REQUEST_EVENT_KEYS } from "../../bitbucket/events";
 import type { Forwardable } from "./settings";
 import { deliverPrepared, RETRY_JOB } from "./publisher";
+import { eventSource } from "./source";
 import { MAX_ENTRIES_PER_CALL, prepareEntry, type PreparedEntry } from "./entries";
 
 /** The Bitbucket events forwarded, by family (the settings' event-type switches). */
@@ -56,7 +57,7 @@ export function registerEventBridgeOut(registry: HandlerRegistry): void {
     // ends done only when EventBridge accepted its entry; a failed entry fails (and retries) its job.
     const entry = prepareEntry(
       { detailType: eventKey, detail: ctx.payload as Record<string, unknown>, time: new Date(ctx.delivery!.receivedAt) },
-      ctx.services.config.appKey,
+      eventSource(ctx.services.config.appKey, ctx.installation),
       settings.eventBus,
     );
     const res = await deliverPrepared(ctx.services, ctx.installation, ctx.repository.uuid, settings, [entry], 0);

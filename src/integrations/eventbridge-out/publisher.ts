@@ -1,3 +1,4 @@
+import { eventSource } from "./source";
 import type { Services } from "../../core/services";
 import type { InstallationView } from "../../core/installations";
 import { PermanentError, RetryLaterError } from "../../http/errors";
@@ -55,7 +56,7 @@ export async function publishEvents(
   const settings = await services.settings.get(installation.id, repositoryUuid, "eventbridge-out");
   if (!settings.enabled) return { published: 0, skipped: "EventBridge out is off for this repository" };
   if (!entries.length) return { published: 0 };
-  const prepared = entries.map((e) => prepareEntry(e, services.config.appKey, settings.eventBus));
+  const prepared = entries.map((e) => prepareEntry(e, eventSource(services.config.appKey, installation), settings.eventBus));
   return deliverPrepared(services, installation, repositoryUuid, settings, prepared, 0);
 }
 

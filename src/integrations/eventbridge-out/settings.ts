@@ -1,3 +1,4 @@
+import { eventSource } from "./source";
 import { z } from "zod";
 import { ROLE_ARN } from "../../aws/clients";
 import { externalIdFor } from "../../aws/external-id";
@@ -112,7 +113,7 @@ export const eventBridgeOut = defineIntegration<EventBridgeOutSettings>({
     return [
       { label: "ExternalId (the role's trust policy condition sts:ExternalId)", value: externalId },
       { label: "Permissions policy for the role", value: JSON.stringify(policy, null, 2), multiline: true },
-      { label: "Event source (Source field of the events)", value: services.config.appKey },
+      { label: "Event source (Source field of the events)", value: eventSource(services.config.appKey, installation) },
     ];
   },
   actions: {

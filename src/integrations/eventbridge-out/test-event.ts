@@ -1,3 +1,4 @@
+import { eventSource } from "./source";
 import type { IntegrationPageContext } from "../../settings/registry";
 import type { EventBridgeOutSettings } from "./settings";
 import { deliverPrepared } from "./publisher";
@@ -20,12 +21,15 @@ export async function sendTestEvent(ctx: IntegrationPageContext<EventBridgeOutSe
         test: true,
         message: "Test event from Bitbucket Relay: nothing happened in the repository.",
         repository: { uuid: repository.uuid, full_name: repository.fullName },
-        workspace: { uuid: installation.workspaceUuid, slug: installation.workspaceSlug },
+        // Cloud: the workspace, as always; a host without workspaces (Data Center): its instance.
+        ...(installation.workspaceUuid
+          ? { workspace: { uuid: installation.workspaceUuid, slug: installation.workspaceSlug } }
+          : { instance: { id: installation.hostScope, url: installation.baseUrl } }),
         requestedBy: ctx.actor,
         sentAt: new Date().toISOString(),
       },
     },
-    services.config.appKey,
+    eventSource(services.config.appKey, installation),
     settings.eventBus,
   );
   try {

@@ -10,7 +10,6 @@ export function registerPushHandler(registry: HandlerRegistry): void {
   registry.on("repo:push", { name: "proton.push", integration: "proton", requiresEnabled: true }, async (ctx) => {
     const settings = await ctx.settings("proton");
     const repo = ctx.payload.repository;
-    const [workspace, slug] = repo.full_name.split("/") as [string, string];
     const heads = ctx.payload.push.changes.flatMap((c) =>
       c.new && c.new.type === "branch" && c.new.target?.hash ? [{ branch: c.new.name, commit: c.new.target.hash }] : [],
     );
@@ -24,7 +23,7 @@ export function registerPushHandler(registry: HandlerRegistry): void {
     for (const h of selected) {
       await ctx.enqueue(
         "proton.sync",
-        { workspace, slug, commit: h.commit, branch: h.branch },
+        { repository: { id: repo.uuid, fullName: repo.full_name }, commit: h.commit, branch: h.branch },
         { dedupeKey: `proton.sync:${repo.uuid}:${nameKey(h.branch)}:${h.commit}` },
       );
     }

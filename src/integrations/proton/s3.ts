@@ -30,6 +30,19 @@ export function encryptionParams(settings: Pick<ProtonSettings, "kmsKeyId">): { 
   return settings.kmsKeyId ? { ServerSideEncryption: "aws:kms", SSEKMSKeyId: settings.kmsKeyId } : { ServerSideEncryption: "AES256" };
 }
 
+/**
+ * The default `<project>` part of a repository's S3 keys (when the `project` setting is empty): the
+ * repository's name within its installation. An installation of one workspace (Cloud) names it by
+ * its slug, as it always did (`acme/widgets` → `widgets`); an installation of a whole host without
+ * workspaces (a Data Center instance, where slugs repeat across projects) by project key and slug
+ * (`PROJ/widgets` → `PROJ/widgets`, two key segments; personal projects `~USER/slug`).
+ */
+export function keyProjectOf(installation: { workspaceUuid: string | null }, fullName: string): string {
+  const [owner, slug] = fullName.split("/") as [string, string | undefined];
+  if (installation.workspaceUuid) return slug ?? owner;
+  return slug ? `${owner}/${slug}` : owner;
+}
+
 /** `<prefix>/<project>/<rest>` without empty segments. */
 export function objectKey(prefix: string, project: string, rest: string): string {
   return [prefix, project, rest].filter(Boolean).join("/");

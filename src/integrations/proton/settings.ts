@@ -22,7 +22,7 @@ export const ProtonSettingsSchema = z
     enabled: z.boolean().default(false),
     bucket: z.string().refine((v) => v === "" || BUCKET.test(v), "not a valid S3 bucket name").default(""),
     prefix: safePath("prefix").default(""),
-    /** The `<project>` key segment; empty means the repository slug. */
+    /** The `<project>` key segment; empty means the repository slug (Data Center: `PROJECT/slug`). */
     project: safePath("project").default(""),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "not an AWS region").default("us-east-1"),
     /** SSE-KMS with this key when set; SSE-S3 (AES256) otherwise. */
@@ -102,7 +102,7 @@ export const PROTON_FIELDS: Partial<Record<keyof ProtonSettings, FieldMeta>> = {
   project: {
     group: "What to sync",
     label: "Project key segment",
-    help: "The <project> part of the S3 keys. Empty: the repository slug.",
+    help: "The <project> part of the S3 keys. Empty: the repository slug (on Bitbucket Data Center: PROJECT/slug).",
     placeholder: "widgets",
   },
   maxEntryMiB: {

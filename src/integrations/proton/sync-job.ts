@@ -8,7 +8,7 @@ import { HttpError, PermanentError, isRetryable } from "../../http/errors";
 import { ProtonSync, ProtonTemplateVersion, type SyncOutcome } from "./models";
 import { archiveAndScan } from "./archive-pipeline";
 import { ArchiveTooLargeError, archiveLimitsFrom } from "./archive-limits";
-import { encryptionParams, objectKey, s3ClientFor, uploadStream } from "./s3";
+import { encryptionParams, keyProjectOf, objectKey, s3ClientFor, uploadStream } from "./s3";
 import { readTemplateFolder, type TemplateBundle } from "./template-folder";
 import { detectVersions } from "./detect-versions";
 import { registerVersions, RetrySync } from "./register-versions";
@@ -50,7 +50,7 @@ function summarize(row: ProtonTemplateVersion, isNew: boolean): VersionSummary {
 
 /**
  * One commit of one branch: archive download → streamed multipart upload to
- * `<prefix>/<project>/<commit>.tar.gz` while the tar is scanned → bundles of the template version
+ * `<prefix>/<project>/<commit>.tar.gz` (`<project>`: the setting, else `keyProjectOf`) while the tar is scanned → bundles of the template version
  * folders (hashed, uploaded) → registration targets (Proton, the EventBridge event). The history row
  * is the job's: a retry continues it, and skips the archive once it is stored.
  */
@@ -58,7 +58,7 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
   const { payload, installation, services } = ctx;
   if (!ctx.repository) throw new PermanentError("sync job without a repository");
   const repositoryUuid = ctx.repository.uuid;
-  const repositoryFullName = ctx.repository.fullName ?? `${payload.workspace}/${payload.slug}`;
+  const repositoryFullName = ctx.repository.fullName ?? payload.repository.fullName;
   const settings = await ctx.settings("proton");
   if (!settings.enabled) return { ignored: "proton sync is off for this repository" };
   const started = Date.now();
@@ -96,14 +96,14 @@ export async function runSync(ctx: HandlerContext<ProtonSyncJob>): Promise<Handl
 
   const externalId = await externalIdFor(services.installations, installation.id);
   const s3 = s3ClientFor(settings, externalId);
-  const project = settings.project || payload.slug;
+  const project = settings.project || keyProjectOf(installation, payload.repository.fullName);
   const awsContext = { region: settings.region, bucket: settings.bucket, roleArn: settings.roleArn, kmsKeyId: settings.kmsKeyId };
   let detected: Array<{ row: ProtonTemplateVersion; isNew: boolean }>;
   let rejected: Rejection[];
   try {
     if (!sync.archivedAt) {
       const key = objectKey(settings.prefix, project, `${payload.commit}.tar.gz`);
-      const download = await ctx.bitbucket.archive({ id: repositoryUuid, fullName: `${payload.workspace}/${payload.slug}` }, payload.commit);
+      const download = await ctx.bitbucket.archive({ id: repositoryUuid, fullName: payload.repository.fullName }, payload.commit);
       const archive = await archiveAndScan(download.body, (body) => uploadStream(s3, { bucket: settings.bucket, key }, body, encryptionParams(settings)), {
         templatesPath: settings.templatesPath,
         maxEntryBytes: settings.maxEntryMiB * 1024 * 1024,

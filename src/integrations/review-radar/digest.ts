@@ -1,6 +1,7 @@
 import { approvalsOf, ageStart } from "./classify";
 import type { RadarPullRequest } from "./model";
 import type { ReviewRadarSettings } from "./settings";
+import type { RepositoryWebLinks } from "../../bitbucket/web-links";
 
 /** Most pull requests a chat message lists (chat payloads have size limits); the rest is a count. */
 export const DIGEST_MAX_ITEMS = 15;
@@ -44,8 +45,18 @@ export function humanAge(ms: number): string {
 
 type DigestOptions = Pick<ReviewRadarSettings, "requiredApprovals" | "ageFrom" | "ageWarnDays" | "ageAlertDays">;
 
-/** The digest of PRs waiting for review (already filtered and sorted oldest first). */
-export function buildDigest(repository: string, siteUrl: string | null, waiting: RadarPullRequest[], o: DigestOptions, now: number): Digest {
+/**
+ * The digest of PRs waiting for review (already filtered and sorted oldest first). `links`: the
+ * repository's pages on its host (`repositoryWebLinks`: Cloud `…/ws/slug/pull-requests/`, Data Center
+ * `…/projects/P/repos/r/pull-requests`), or a Cloud site URL, or null for no list link.
+ */
+export function buildDigest(
+  repository: string,
+  links: string | Pick<RepositoryWebLinks, "pullRequests"> | null,
+  waiting: RadarPullRequest[],
+  o: DigestOptions,
+  now: number,
+): Digest {
   const items = waiting.slice(0, DIGEST_MAX_ITEMS).map((pr): DigestItem => {
     const ageMs = Math.max(0, now - ageStart(pr, o.ageFrom));
     return {
@@ -62,7 +73,7 @@ export function buildDigest(repository: string, siteUrl: string | null, waiting:
   });
   return {
     repository,
-    listUrl: siteUrl ? `${siteUrl.replace(/\/$/, "")}/${repository}/pull-requests/` : null,
+    listUrl: typeof links === "string" ? `${links.replace(/\/$/, "")}/${repository}/pull-requests/` : (links?.pullRequests ?? null),
     total: waiting.length,
     items,
     more: Math.max(0, waiting.length - items.length),

@@ -6,13 +6,15 @@ import { sendToChat, type ChatAnswer } from "./chat/send";
 import { chatTargets, type ChatKind } from "./chat/targets";
 import { buildDigest, type Digest } from "./digest";
 import { radarOf } from "./radar";
+import { repositoryWebLinks } from "../../bitbucket/web-links";
 import type { ReviewRadarSettings } from "./settings";
 
 const TITLES: Record<ChatKind, string> = { slack: "Slack", teams: "Microsoft Teams", googleChat: "Google Chat" };
 
 /**
  * The digest a reminder would post now: open pull requests waiting for review (cached list), oldest
- * first. `fullName` (workspace/slug) names the repository and links the list; without it the uuid stands in.
+ * first. `fullName` (Cloud `workspace/slug`, Data Center `PROJ/slug`) names the repository and links its
+ * pull request list on its host (`repositoryWebLinks`); without it the id stands in.
  */
 export async function currentDigest(
   services: Services,
@@ -23,7 +25,8 @@ export async function currentDigest(
   const { value } = await radarOf(services).pullRequests(installation, repository.uuid);
   const waiting = waitingForReview(value.pullRequests, settings);
   const name = repository.fullName ?? repository.uuid;
-  const digest = buildDigest(name, repository.fullName ? installation.baseUrl : null, waiting, settings, Date.now());
+  const links = repository.fullName ? repositoryWebLinks(installation, repository.fullName) : null;
+  const digest = buildDigest(name, links, waiting, settings, Date.now());
   return { digest, waiting: waiting.length };
 }
 

@@ -3,6 +3,7 @@ import type { Services } from "../../core/services";
 import { principalOf, requirePrincipal } from "../principal";
 import { enforceRepositoryBinding } from "../repository-binding";
 import { jsonBodyPolicy } from "./body-policy";
+import { hostScopeView } from "./host-scope";
 
 export type ApiRouteFactory = (services: Services) => Router;
 
@@ -22,6 +23,7 @@ export function createApiRouter(services: Services, factories: ApiRouteFactory[]
       host: p.host,
       accountId: p.accountId,
       workspace: { uuid: p.installation.workspaceUuid, slug: p.installation.workspaceSlug },
+      scope: hostScopeView(services, p.installation),
     });
   });
   for (const r of routes) router.use(r);

@@ -8,6 +8,7 @@ import { WorkspaceApplyRun } from "../../models";
 import { principalOf } from "../principal";
 import { sendError } from "../errors";
 import { requireWorkspaceAdmin } from "../workspace-admin";
+import { hostScopeView } from "./host-scope";
 import { normaliseRepoUuid } from "./repo-access";
 import { SettingsPatchSchema } from "./settings-routes";
 import { jsonSchemaOf } from "./settings-view";
@@ -53,6 +54,7 @@ export function workspaceRoutes(services: Services): Router {
       const views = await services.settings.defaultsView(installation.id, defs.map((d) => d.id));
       res.json({
         workspace: { uuid: installation.workspaceUuid, slug: installation.workspaceSlug },
+        scope: hostScopeView(services, installation),
         canEdit: true,
         integrations: defs.map((def) => ({
           id: def.id,
