@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { Harness } from "../../helpers/harness";
+import { reviewInsights } from "../../../src/integrations/review-insights";
+import type { InsightsView } from "../../../src/integrations/review-insights/model";
+import { ADMIN, api, DAY, grant, HOUR, iso, PEOPLE, READER, send } from "./helpers";
+
+const integrations = [{ ...reviewInsights, background: undefined }];
+const base = (h: Harness) => `/repositories/${encodeURIComponent(h.repo.uuid)}/insights`;
+
+/**
+ * 45 pull requests in the fake Cloud, PR i updated i hours ago (so `sort=-updated_on` pages them
+ * 1–20, 21–40, 41–45), opened i+2 days ago, approved by Bob i hours after opening; even ones merged a
+ * day after opening (activity `update` MERGED), odd ones open with Carol requested. PR 100 was last
+ * updated 100 days ago: outside the backfill's 90 days.
+ */
+function seedCloud(h: Harness, now: number): void {
+  const ws = h.tenant.workspace.slug;
+  for (let i = 1; i <= 45; i++) {
+    const created = now - (i + 2) * DAY;
+    const merged = i % 2 === 0;
+    h.fake.addPullRequest(ws, h.repo.slug, {
+      id: i,
+      title: `History ${i}`,
+      state: merged ? "MERGED" : "OPEN",
+      author: PEOPLE.alice,
+      created_on: iso(created),
+      updated_on: iso(now - i * HOUR),
+      participants: merged ? [] : [{ user: PEOPLE.carol, role: "REVIEWER", approved: false, state: null }],
+    });
+    h.fake.addPullRequestActivity(ws, h.repo.slug, i, [
+      { kind: "approval", date: iso(created + i * HOUR), user: PEOPLE.bob },
+      ...(merged ? [{ kind: "update" as const, date: iso(created + DAY), user: PEOPLE.alice, state: "MERGED" as const }] : []),
+    ]);
+  }
+  h.fake.addPullRequest(ws, h.repo.slug, { id: 100, state: "MERGED", created_on: iso(now - 120 * DAY), updated_on: iso(now - 100 * DAY) });
+}
+
+async function view(h: Harness, days = 90): Promise<InsightsView> {
+  const res = await (await api(h, READER)).get(`${base(h)}?days=${days}`);
+  assert.equal(res.status, 200, res.text);
+  return res.json<InsightsView>();
+}
+
+describe("review insights backfill from Bitbucket Cloud's history", function () {
+  this.timeout(90_000);
+  let h: Harness;
+  beforeEach(async () => {
+    h = await Harness.start({ integrations });
+    grant(h);
+  });
+  afterEach(async () => h.close());
+
+  it("reads every page (bounded, newest update first), fails on a page, and resumes from that page's cursor", async () => {
+    const now = Date.now();
+    seedCloud(h, now);
+    // Page 2 fails: PR 25's activity answers 404 (permanent: the run stops as failed at once).
+    h.fake.inject({ method: "GET", path: /\/pullrequests\/25\/activity$/, status: 404 });
+    const admin = await api(h, ADMIN);
+    assert.equal((await admin.put(base(h), { enabled: true })).status, 200);
+    await h.drained();
+    const failed = (await view(h)).backfill;
+    assert.equal(failed.status, "failed");
+    assert.equal(failed.pages, 1);
+    assert.equal(failed.pullRequests, 20);
+    assert.match(failed.error ?? "", /404/);
+
+    assert.equal((await admin.post(`${base(h)}/backfill`)).status, 202);
+    await h.drained();
+    const v = await view(h);
+    assert.equal(v.backfill.status, "done");
+    assert.equal(v.backfill.pages, 3);
+    assert.equal(v.backfill.pullRequests, 45);
+
+    const lists = h.fake.callsTo("GET", /\/pullrequests$/);
+    assert.deepEqual(lists.map((c) => c.query.page), ["1", "2", "2", "3"], "page 1 is not read again after the failure");
+    for (const c of lists) {
+      assert.deepEqual(c.query.state, ["OPEN", "MERGED", "DECLINED", "SUPERSEDED"]);
+      assert.equal(c.query.sort, "-updated_on");
+      assert.match(String(c.query.q), /^updated_on > \d{4}-\d\d-\d\dT/);
+    }
+    assert.equal(h.fake.callsTo("GET", /\/pullrequests\/100\/activity$/).length, 0, "PR 100 was updated before the 90 days");
+
+    // Time to first review: i hours for i = 1..45 → median 23 h, p90 40.6 h; merges: 22 PRs at 24 h.
+    assert.deepEqual(v.summary.firstReview, { count: 45, medianMs: 23 * HOUR, p90Ms: 40.6 * HOUR });
+    assert.equal(v.summary.merge.count, 22);
+    assert.equal(v.summary.merge.medianMs, DAY);
+    assert.equal(v.summary.openPullRequests, 23);
+    assert.deepEqual(v.reviewers.map((r) => [r.reviewer, r.openRequests, r.reviewsDone]), [
+      [PEOPLE.carol.display_name, 23, 0],
+      [PEOPLE.bob.display_name, 0, 45],
+    ]);
+  });
+
+  it("running it again changes nothing (idempotent), and never overrides what a newer event said", async () => {
+    const now = Date.now();
+    seedCloud(h, now);
+    const admin = await api(h, ADMIN);
+    assert.equal((await admin.put(base(h), { enabled: true })).status, 200);
+    await h.drained();
+    const first = await view(h);
+    assert.equal(first.backfill.status, "done");
+    assert.equal((await admin.post(`${base(h)}/backfill`)).status, 202);
+    await h.drained();
+    const again = await view(h);
+    assert.deepEqual({ ...again, backfill: null, to: null, from: null }, { ...first, backfill: null, to: null, from: null });
+
+    // PR 3 is merged (an event says so) while Cloud's history, read again, still shows it open.
+    await send(h, "pullrequest:fulfilled", { id: 3, state: "MERGED", createdAt: now - 5 * DAY, updatedAt: now - 60_000 });
+    assert.equal((await admin.post(`${base(h)}/backfill`)).status, 202);
+    await h.drained();
+    const after = await view(h);
+    assert.equal(after.summary.openPullRequests, 22);
+    assert.equal(after.summary.merge.count, 23);
+    assert.equal(after.reviewers.find((r) => r.reviewer === PEOPLE.carol.display_name)?.openRequests, 22, "a merged PR's requests are not open");
+  });
+});
