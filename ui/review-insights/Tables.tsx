@@ -17,7 +17,7 @@ export function DataTable<R>({ id, caption, columns, rows, empty }: { id: string
   return (
     <div style={{ overflowX: "auto", marginTop: 8 }}>
       <table style={tableStyle} data-testid={`table-${id}`}>
-        <caption style={{ textAlign: "left", fontWeight: 600, padding: "4px 0", color: token("color.text.subtle", "#44546F") }}>{caption}</caption>
+        <caption style={{ textAlign: "left", fontWeight: 600, fontSize: 14, padding: "4px 0", color: token("color.text.subtle", "#44546F") }}>{caption}</caption>
         <thead>
           <tr>
             {columns.map((c) => (

@@ -2,38 +2,10 @@ import assert from "node:assert/strict";
 import { Harness } from "../../helpers/harness";
 import { reviewInsights } from "../../../src/integrations/review-insights";
 import type { InsightsView } from "../../../src/integrations/review-insights/model";
-import { ADMIN, api, DAY, grant, HOUR, iso, PEOPLE, READER, send } from "./helpers";
+import { ADMIN, api, DAY, grant, HOUR, PEOPLE, READER, seedCloud, send } from "./helpers";
 
 const integrations = [{ ...reviewInsights, background: undefined }];
 const base = (h: Harness) => `/repositories/${encodeURIComponent(h.repo.uuid)}/insights`;
-
-/**
- * 45 pull requests in the fake Cloud, PR i updated i hours ago (so `sort=-updated_on` pages them
- * 1–20, 21–40, 41–45), opened i+2 days ago, approved by Bob i hours after opening; even ones merged a
- * day after opening (activity `update` MERGED), odd ones open with Carol requested. PR 100 was last
- * updated 100 days ago: outside the backfill's 90 days.
- */
-function seedCloud(h: Harness, now: number): void {
-  const ws = h.tenant.workspace.slug;
-  for (let i = 1; i <= 45; i++) {
-    const created = now - (i + 2) * DAY;
-    const merged = i % 2 === 0;
-    h.fake.addPullRequest(ws, h.repo.slug, {
-      id: i,
-      title: `History ${i}`,
-      state: merged ? "MERGED" : "OPEN",
-      author: PEOPLE.alice,
-      created_on: iso(created),
-      updated_on: iso(now - i * HOUR),
-      participants: merged ? [] : [{ user: PEOPLE.carol, role: "REVIEWER", approved: false, state: null }],
-    });
-    h.fake.addPullRequestActivity(ws, h.repo.slug, i, [
-      { kind: "approval", date: iso(created + i * HOUR), user: PEOPLE.bob },
-      ...(merged ? [{ kind: "update" as const, date: iso(created + DAY), user: PEOPLE.alice, state: "MERGED" as const }] : []),
-    ]);
-  }
-  h.fake.addPullRequest(ws, h.repo.slug, { id: 100, state: "MERGED", created_on: iso(now - 120 * DAY), updated_on: iso(now - 100 * DAY) });
-}
 
 async function view(h: Harness, days = 90): Promise<InsightsView> {
   const res = await (await api(h, READER)).get(`${base(h)}?days=${days}`);

@@ -116,3 +116,32 @@ export async function seedHistory(h: Harness, now: number): Promise<void> {
   await send(h, "pullrequest:created", { id: 21, title: "=HYPERLINK(\"x\") tidy", createdAt: now - 2 * DAY, reviewers: [{ who: PEOPLE.bob }, { who: PEOPLE.carol }] });
   await send(h, "pullrequest:created", { id: 22, title: "WIP: dark mode", draft: true, createdAt: now - 40 * DAY });
 }
+
+/**
+ * 45 pull requests in the fake Cloud, PR i updated i hours ago (so `sort=-updated_on` pages them
+ * 1–20, 21–40, 41–45), opened i+2 days ago, approved by Bob i hours after opening; even ones merged a
+ * day after opening (activity `update` MERGED), odd ones open with Carol requested. PR 100 was last
+ * updated 100 days ago: outside the backfill's 90 days.
+ */
+export function seedCloud(h: Harness, now: number): void {
+  const ws = h.tenant.workspace.slug;
+  for (let i = 1; i <= 45; i++) {
+    const created = now - (i + 2) * DAY;
+    const merged = i % 2 === 0;
+    h.fake.addPullRequest(ws, h.repo.slug, {
+      id: i,
+      title: `History ${i}`,
+      state: merged ? "MERGED" : "OPEN",
+      author: PEOPLE.alice,
+      created_on: iso(created),
+      updated_on: iso(now - i * HOUR),
+      participants: merged ? [] : [{ user: PEOPLE.carol, role: "REVIEWER", approved: false, state: null }],
+    });
+    h.fake.addPullRequestActivity(ws, h.repo.slug, i, [
+      { kind: "approval", date: iso(created + i * HOUR), user: PEOPLE.bob },
+      ...(merged ? [{ kind: "update" as const, date: iso(created + DAY), user: PEOPLE.alice, state: "MERGED" as const }] : []),
+    ]);
+  }
+  h.fake.addPullRequest(ws, h.repo.slug, { id: 100, state: "MERGED", created_on: iso(now - 120 * DAY), updated_on: iso(now - 100 * DAY) });
+}
+
