@@ -78,7 +78,7 @@ describe("review insights page in Chromium", function () {
     assert.ok((await frame.locator('[data-testid="chart-merge"] svg text').allTextContents()).includes("25h"), "the merge median is written on its bar");
     // The numbers as tables.
     assert.deepEqual(
-      await frame.locator('[data-testid="table-reviewers"] tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((c) => c.textContent))),
+      await frame.locator('[data-testid="table-reviewers"] tbody tr').evaluateAll((rows) => rows.map((r) => Array.from(r.querySelectorAll("td"), (c) => c.textContent))),
       [["Bob Reviewer", "2", "3"], ['Carol, "QA" Reviewer', "1", "2"]],
     );
     assert.match((await frame.textContent('[data-testid="table-waiting"] tbody tr:first-child')) ?? "", /#20 Add rate limiting, part 2.*10\.0 d/);

@@ -57,7 +57,11 @@ export async function runBackfillPage(ctx: HandlerContext<BackfillJobPayload>, s
   const b = state.backfill;
   if (b.status !== "running" || b.run !== ctx.payload.run || (b.cursor ?? null) !== ctx.payload.cursor) return { ignored: "this backfill page is no longer current" };
   const history = ctx.bitbucket.pullRequestHistory;
-  if (!history) return { ignored: `Bitbucket ${ctx.bitbucket.product} has no pull request history` };
+  if (!history) {
+    const reason = `Bitbucket ${ctx.bitbucket.product} cannot read pull request history here: only events from now on are recorded`;
+    await store.pageFailed(key, b.run, reason, true, now());
+    return { ignored: reason };
+  }
   const since = new Date(b.since ?? now() - BACKFILL_DAYS * DAY_MS).toISOString();
   let page;
   try {

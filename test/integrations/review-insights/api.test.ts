@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
+import YAML from "yaml";
 import { Harness } from "../../helpers/harness";
 import { reviewInsights } from "../../../src/integrations/review-insights";
 import type { InsightsView } from "../../../src/integrations/review-insights/model";
@@ -8,9 +13,17 @@ import { ADMIN, api, DAY, grant, HOUR, PEOPLE, READER, seedHistory, send } from 
 const integrations = [{ ...reviewInsights, background: undefined }];
 const base = (h: Harness) => `/repositories/${encodeURIComponent(h.repo.uuid)}/insights`;
 
+const spec = YAML.parse(fs.readFileSync(path.resolve(__dirname, "../../../docs/openapi.yaml"), "utf8")) as { paths: Record<string, unknown> };
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addSchema(spec, "openapi");
+
+/** The view as a reader gets it, checked against docs/openapi.yaml's InsightsView. */
 async function view(h: Harness, days = 30, who = READER): Promise<InsightsView> {
   const res = await (await api(h, who)).get(`${base(h)}?days=${days}`);
   assert.equal(res.status, 200, res.text);
+  const validate = ajv.getSchema("openapi#/components/schemas/InsightsView")!;
+  assert.ok(validate(res.json()), ajv.errorsText(validate.errors));
   return res.json<InsightsView>();
 }
 
@@ -21,6 +34,10 @@ async function turnOn(h: Harness): Promise<void> {
 }
 
 describe("review insights API", function () {
+  it("is documented in docs/openapi.yaml", () => {
+    for (const p of ["/repositories/{repoUuid}/insights", "/repositories/{repoUuid}/insights/csv", "/repositories/{repoUuid}/insights/backfill"]) assert.ok(spec.paths[p], p);
+  });
+
   this.timeout(60_000);
   let h: Harness;
   beforeEach(async () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { Harness } from "../../helpers/harness";
+import { CloudBitbucketApi } from "../../../src/bitbucket/cloud/api";
 import { reviewInsights } from "../../../src/integrations/review-insights";
 import type { InsightsView } from "../../../src/integrations/review-insights/model";
 import { ADMIN, api, DAY, grant, HOUR, PEOPLE, READER, seedCloud, send } from "./helpers";
@@ -84,5 +85,20 @@ describe("review insights backfill from Bitbucket Cloud's history", function () 
     assert.equal(after.summary.openPullRequests, 22);
     assert.equal(after.summary.merge.count, 23);
     assert.equal(after.reviewers.find((r) => r.reviewer === PEOPLE.carol.display_name)?.openRequests, 22, "a merged PR's requests are not open");
+  });
+
+  it("on a host whose API cannot read history yet (pullRequestHistory is optional), the run ends as failed with the reason", async () => {
+    // The Cloud API without the optional method: what a door without it (Data Center, until implemented) offers.
+    h.services.bitbucketApis.register("connect", (installation) => {
+      const cloud = new CloudBitbucketApi(h.services.bitbucketFor(installation), installation);
+      return Object.assign(Object.create(CloudBitbucketApi.prototype) as CloudBitbucketApi, cloud, { pullRequestHistory: undefined });
+    }, "cloud");
+    const admin = await api(h, ADMIN);
+    assert.equal((await admin.put(base(h), { enabled: true })).status, 200);
+    await h.drained();
+    const v = await view(h);
+    assert.equal(v.backfill.status, "failed");
+    assert.match(v.backfill.error ?? "", /cannot read pull request history here: only events from now on are recorded/);
+    assert.equal(v.enabled, true, "events are still captured");
   });
 });
