@@ -85,17 +85,14 @@ export function reviewInsightsRoutes(services: Services, store: InsightsStore): 
     }),
   );
 
+  // Access first: a caller who may not switch insights learns nothing about the body's rules.
   router.put(
     "/repositories/:repoUuid/insights",
-    (req, res, next) => {
+    admin,
+    wrap(async (req, res) => {
       const body = StateBody.safeParse(req.body);
       if (!body.success) return sendError(res, 400, 'the body must be {"enabled": true} or {"enabled": false}');
-      res.locals.insightsOn = body.data.enabled;
-      next();
-    },
-    admin,
-    wrap(async (_req, res) => {
-      const enabled = res.locals.insightsOn as boolean;
+      const enabled = body.data.enabled;
       const key = keyOf(res);
       const before = await store.state(key);
       await store.setEnabled(key, enabled, repoAccessOf(res).accountId, Date.now());
