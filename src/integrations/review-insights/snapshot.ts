@@ -1,6 +1,5 @@
 import type { PullRequestEventPayload } from "../../bitbucket/events";
-import type { HostPerson, HostPullRequestRecord } from "../../bitbucket/host-api";
-import type { ReviewState } from "../../bitbucket/host-api";
+import type { HostPerson, HostPullRequestRecord, ReviewState } from "../../bitbucket/host-api";
 
 /** A person as insights key them: the account id (Cloud) / user slug (DC), else the uuid, else the name. */
 export interface Reviewer {
