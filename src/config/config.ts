@@ -109,6 +109,8 @@ export const EnvSchema = z.object({
   MAX_BODY_BYTES: int(1024).default(1024 * 1024),
   /** Days deliveries and finished jobs (with their outbound calls and replays) are kept for the activity log. */
   ACTIVITY_RETENTION_DAYS: int(1).default(30),
+  /** Days review insights keep closed pull requests and reviews (open pull requests are kept while open); the 90-day figures need at least 90. */
+  INSIGHTS_RETENTION_DAYS: int(1).default(180),
   /** Forge front door: the manifest's app.id (ari:cloud:ecosystem::app/<uuid> or the bare uuid); unset = door closed. */
   FORGE_APP_ID: z.string().regex(/^(ari:cloud:ecosystem::app\/)?[A-Za-z0-9-]+$/, "must be the Forge app id").optional(),
   /** Where Forge's invocation-token signing keys are fetched. */
@@ -210,6 +212,7 @@ export interface Config {
   connect: { allowedHosts: string[]; loadAllJs?: boolean };
   maxBodyBytes: number;
   activityRetentionDays: number;
+  insightsRetentionDays: number;
   forge: { appId: string | null; jwksUrl: string; apiHosts: string[]; siteUrl: string };
   /** The Data Center front door's instances (src/config/datacenter.ts); empty = door closed. */
   dataCenter: { instances: DataCenterInstanceConfig[]; /** BITBUCKET_DC_OAUTH_SCOPES. */ oauthScopes: string };
@@ -301,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     },
     maxBodyBytes: e.MAX_BODY_BYTES,
     activityRetentionDays: e.ACTIVITY_RETENTION_DAYS,
+    insightsRetentionDays: e.INSIGHTS_RETENTION_DAYS,
     forge: {
       appId: e.FORGE_APP_ID ? (e.FORGE_APP_ID.startsWith("ari:") ? e.FORGE_APP_ID : `ari:cloud:ecosystem::app/${e.FORGE_APP_ID}`) : null,
       jwksUrl: e.FORGE_JWKS_URL,

@@ -6,6 +6,7 @@ import { buildAlertsIntegration } from "./build-alerts";
 import { reviewRadar } from "./review-radar";
 import { buildkite } from "./buildkite";
 import { proton } from "./proton";
+import { reviewInsights } from "./review-insights";
 
 /**
  * An integration: its folder holds its settings definition, handlers, client and routes. The app
@@ -27,4 +28,4 @@ export interface Integration {
 }
 
 /** Every integration the app ships. */
-export const INTEGRATIONS: Integration[] = [eventBridgeOutIntegration, buildAlertsIntegration, reviewRadar, buildkite, proton];
+export const INTEGRATIONS: Integration[] = [eventBridgeOutIntegration, buildAlertsIntegration, reviewRadar, buildkite, proton, reviewInsights];

@@ -24,6 +24,7 @@ interface Manifest {
     preUninstall: Array<{ endpoint: string }>;
     "bitbucket:repoCodeOverviewCard": Array<{ resource: string; resolver: { endpoint: string } }>;
     "bitbucket:repoSettingsMenuPage": Array<{ resource: string; resolver: { endpoint: string } }>;
+    "bitbucket:repoMainMenuPage": Array<{ resource: string; resolver: { endpoint: string } }>;
   };
   resources: Array<{ key: string; path: string }>;
   permissions: { scopes: string[] };
@@ -70,7 +71,7 @@ describe("Forge manifest", function () {
     assert.deepEqual([...FORGE_EVENT_TYPES].sort(), events.filter((e) => e.startsWith("avi:bitbucket:")).sort(), "every mapped event is subscribed");
     assert.equal(routeOf(m.modules.scheduledTrigger[0]!.endpoint), FORGE_PATHS.scheduled);
     assert.equal(routeOf(m.modules.preUninstall[0]!.endpoint), FORGE_PATHS.preUninstall);
-    const ui = [...m.modules["bitbucket:repoCodeOverviewCard"], ...m.modules["bitbucket:repoSettingsMenuPage"]];
+    const ui = [...m.modules["bitbucket:repoCodeOverviewCard"], ...m.modules["bitbucket:repoSettingsMenuPage"], ...m.modules["bitbucket:repoMainMenuPage"]];
     for (const mod of ui) {
       assert.equal(endpoints.get(mod.resolver.endpoint)?.route, undefined, "UI endpoint: the path comes from invokeRemote");
       const res = m.resources.find((r) => r.key === mod.resource);

@@ -37,6 +37,7 @@ const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 const BODYLESS = [
   "POST /repositories/:repoUuid/settings/:integration/actions/:action",
   "POST /repositories/:repoUuid/activity/jobs/:jobId/replay",
+  "POST /repositories/:repoUuid/insights/backfill",
 ];
 
 function concrete(path: string, repoUuid: string): string {

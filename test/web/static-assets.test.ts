@@ -10,7 +10,7 @@ import { readAssetManifest } from "../../src/web/static-assets";
 const BUILD = path.join(STATIC_DIR, "build");
 const KiB = 1024;
 /** Issue 17, goal 3: JavaScript a page loads before it renders, gzip-compressed. */
-const BUDGET_GZ = { "review-radar": 150 * KiB } as const;
+const BUDGET_GZ = { "review-radar": 150 * KiB, "review-insights": 250 * KiB } as const;
 
 /** Bytes of the page's entry and every chunk it imports statically, raw and as served gzip/brotli. */
 function pageWeight(page: string): { raw: number; gz: number; br: number; files: number } {
@@ -28,7 +28,7 @@ describe("Static page assets: weight, hashed names, caching, compression", () =>
   });
   after(() => h.close());
 
-  it("keeps the review radar page's start-up JavaScript within 150 KiB gzip, and prints every page's weight", () => {
+  it("keeps start-up JavaScript within budget (review radar 150 KiB, review insights 250 KiB gzip), and prints every page's weight", () => {
     const manifest = readAssetManifest(STATIC_DIR)!;
     for (const page of Object.keys(manifest.pages)) {
       const w = pageWeight(page);

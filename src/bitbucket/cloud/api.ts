@@ -7,8 +7,21 @@ import { repositoryPermissionOf } from "../api/permissions";
 import { workspacePermissionOf } from "../api/workspace-permissions";
 import { commitStatuses, listOpenPullRequests, type BitbucketCommitStatus } from "../api/pullrequests";
 import { listCommitStatuses, postBuildStatus, STATUS_KEY_MAX, type CommitStatus, type RepoAddress } from "../api/statuses";
-import type { BitbucketApi, BuildStatusReport, CommitBuildStatus, HostRepository, RepositoryRef } from "../host-api";
+import type {
+  BitbucketApi,
+  BuildStatusReport,
+  CommitBuildStatus,
+  HostPullRequestRecord,
+  HostRepository,
+  PullRequestHistoryPage,
+  RepositoryRef,
+} from "../host-api";
 import { normalizePullRequest } from "./pull-requests";
+import { pullRequestActivity, pullRequestHistoryPage } from "../api/pullrequest-history";
+import { historyRecord } from "./history";
+
+/** The history cursor: the next page of Cloud's list (`page`, 1-based), written `page:<n>`. */
+const CURSOR = /^page:([1-9]\d{0,5})$/;
 
 /** The host-neutral state of a Cloud status: Cloud's four states are the neutral ones. */
 function stateOf(s: { state: string }): CommitBuildStatus["state"] {
@@ -98,6 +111,34 @@ export class CloudBitbucketApi implements BitbucketApi {
       pullRequests: listed.pullRequests.filter((pr) => !pr.state || pr.state === "OPEN").map(normalizePullRequest),
       calls: listed.calls,
     };
+  }
+
+  /**
+   * One page of pull requests of every state updated since `opts.since`, newest update first
+   * (`HISTORY_PAGELEN` per page), each with its activity (at most `ACTIVITY_PAGES_MAX` pages) for
+   * its reviews and closing date: at most 1 + 20 × 2 calls. The cursor is the next page number;
+   * pages shift when pull requests are updated meanwhile, so a resumed backfill may see one twice
+   * (the store is idempotent) or miss one that moved to an earlier page (events captured meanwhile
+   * cover it). PermanentError for a malformed cursor.
+   */
+  async pullRequestHistory(repo: RepositoryRef, opts: { since: string; cursor?: string | null }): Promise<PullRequestHistoryPage> {
+    let page = 1;
+    if (opts.cursor) {
+      const m = CURSOR.exec(opts.cursor);
+      if (!m) throw new PermanentError("malformed pull request history cursor");
+      page = Number(m[1]);
+    }
+    const at = this.byUuid(repo);
+    const locator = { workspace: at.workspace, repo: at.slug };
+    const listed = await pullRequestHistoryPage(this.client, locator, { since: opts.since, page });
+    let calls = 1;
+    const pullRequests: HostPullRequestRecord[] = [];
+    for (const pr of listed.values) {
+      const activity = await pullRequestActivity(this.client, locator, pr.id);
+      calls += activity.calls;
+      pullRequests.push(historyRecord(pr, activity.entries));
+    }
+    return { pullRequests, cursor: listed.nextPage ? `page:${listed.nextPage}` : null, calls };
   }
 
   async permissionOf(repo: RepositoryRef, accountId: string) {

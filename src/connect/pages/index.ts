@@ -14,6 +14,9 @@ export function mountConnectPages(app: Express, services: Services, addon: AceAd
   // The repository settings page and activity log (`adminPages` key `relay-settings`); who may change
   // what is decided by the API, per request.
   mountConnectPage(app, services, addon, "/connect/settings", "settings");
+  // Review insights, a full page in the repository's navigation (`repoPages` key `review-insights`);
+  // readers see it, admins switch it on (decided by the API per request).
+  mountConnectPage(app, services, addon, "/connect/insights", "review-insights");
   // Workspace defaults (the descriptor's `configurePage` and account-level `adminPages` key
   // `relay-workspace-defaults`); workspace admins only, decided by the API per request.
   mountConnectWorkspacePage(app, services, addon, "/connect/workspace-defaults");

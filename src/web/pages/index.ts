@@ -6,6 +6,7 @@ export const APP_PAGES = {
   "review-radar": { title: "Review radar" },
   settings: { title: "Bitbucket Relay settings" },
   "workspace-defaults": { title: "Bitbucket Relay workspace defaults" },
+  "review-insights": { title: "Review insights" },
 } as const;
 
 export type AppPage = keyof typeof APP_PAGES;

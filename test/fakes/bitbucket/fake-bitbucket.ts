@@ -16,6 +16,7 @@ import type {
   InstallationInput,
   Permission,
   PullRequest,
+  ActivityInput,
   PullRequestInput,
   RecordedCall,
   RepositoryInput,
@@ -93,6 +94,12 @@ export class FakeBitbucket {
     const stored = pullRequest(this.url, repo, pr);
     repo.pullRequests.set(pr.id, stored);
     return pullRequestOnTheWire(stored);
+  }
+
+  /** Appends entries to a pull request's activity log (`GET …/pullrequests/{id}/activity`). */
+  addPullRequestActivity(ws: string, slug: string, id: number, entries: ActivityInput[]): void {
+    const repo = this.state.requireRepo(ws, slug);
+    repo.activity.set(id, [...(repo.activity.get(id) ?? []), ...entries]);
   }
 
   /** "none" removes the user from the permission list. */

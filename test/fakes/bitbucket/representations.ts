@@ -3,6 +3,7 @@ import type { PermissionRecord, RepoRecord } from "./state";
 import type {
   Account,
   AccountInput,
+  ActivityInput,
   CommitRef,
   CommitStatus,
   EndpointInput,
@@ -254,4 +255,30 @@ export function repositoryPermission(base: string, repo: RepoRecord, p: Permissi
     repository: repositorySummary(base, repo),
     permission: p.permission,
   };
+}
+
+/**
+ * An activity log entry on the wire (the spec's description of `GET …/pullrequests/{id}/activity`:
+ * `approval` / `changes_request` {date, pullrequest, user}, `update` {state, date, author, title, …},
+ * each beside a `pull_request` summary).
+ */
+export function activityEntry(base: string, repo: RepoRecord, pr: PullRequest, a: ActivityInput): Record<string, unknown> {
+  const summary = { type: "pullrequest", id: pr.id, title: pr.title, links: { self: pr.links.self, html: pr.links.html } };
+  const user = account(base, a.user);
+  if (a.kind === "update") {
+    return {
+      update: {
+        state: a.state ?? pr.state,
+        date: a.date,
+        author: user,
+        title: pr.title,
+        description: pr.description,
+        reason: pr.reason,
+        destination: { branch: pr.destination.branch, commit: { type: "commit", hash: shortHash(pr.destination.commit.hash) } },
+        source: { branch: pr.source.branch, commit: { type: "commit", hash: shortHash(pr.source.commit.hash) } },
+      },
+      pull_request: summary,
+    };
+  }
+  return { [a.kind]: { date: a.date, pullrequest: summary, user }, pull_request: summary };
 }

@@ -1,5 +1,5 @@
 import { bitbucketTimestamp, bracedUuid, randomUuid, sameUuid } from "./ids-and-timestamps";
-import type { Account, ArchiveSource, CommitStatus, InstallationInput, PullRequest, WorkspaceRef } from "./types";
+import type { Account, ActivityInput, ArchiveSource, CommitStatus, InstallationInput, PullRequest, WorkspaceRef } from "./types";
 
 export interface WorkspaceRecord {
   uuid: string; // braced
@@ -34,6 +34,8 @@ export interface RepoRecord {
   createdOn: string;
   /** Stored with full commit hashes; routes abbreviate them on the wire. */
   pullRequests: Map<number, PullRequest>;
+  /** Pull request id -> its activity log entries, oldest first (served newest first like Bitbucket). */
+  activity: Map<number, ActivityInput[]>;
   /** commit sha -> status key -> status, in creation order. */
   statuses: Map<string, Map<string, CommitStatus>>;
   permissions: Map<string, PermissionRecord>;
@@ -107,6 +109,7 @@ export class FakeState {
       clientKey: r.clientKey ?? null,
       createdOn: previous?.createdOn ?? bitbucketTimestamp(),
       pullRequests: previous?.pullRequests ?? new Map(),
+      activity: previous?.activity ?? new Map(),
       statuses: previous?.statuses ?? new Map(),
       permissions: previous?.permissions ?? new Map(),
       archives: previous?.archives ?? new Map(),

@@ -184,6 +184,18 @@ export interface PullRequestInput {
   links?: { html?: Link };
 }
 
+/**
+ * One entry of a pull request's activity log as tests describe it: an approval, a request for
+ * changes, or an update (state change) by `user` at `date` (ISO 8601).
+ */
+export interface ActivityInput {
+  kind: "approval" | "changes_request" | "update";
+  date: string;
+  user: AccountInput;
+  /** For `update`: the pull request's state after it (OPEN, MERGED, DECLINED). */
+  state?: PullRequestState;
+}
+
 export type ArchiveSource = Buffer | (() => NodeJS.ReadableStream);
 
 export interface FaultRule {

@@ -1,6 +1,9 @@
 import { mentionsField, QueryError } from "../filter-and-sort";
-import { DEFAULT_PAGES, PULL_REQUEST_PAGES } from "../pagination";
-import { pullRequestOnTheWire } from "../representations";
+import { DEFAULT_PAGES, PULL_REQUEST_PAGES, type PageLimits } from "../pagination";
+
+/** The activity log pages by 20 by default, like the spec's examples (`pagelen: 20`); at most 50 (an assumption). */
+const ACTIVITY_PAGES: PageLimits = { defaultLen: 20, maxLen: 50 };
+import { activityEntry, pullRequestOnTheWire } from "../representations";
 import type { RepoRecord } from "../state";
 import type { PullRequest } from "../types";
 import { listReply, objectReply } from "./list-response";
@@ -55,6 +58,20 @@ export const pullRequestRoutes: Route[] = [
       if (!repo) return repoNotFound(ctx);
       const pr = pullRequestOf(ctx, repo);
       return pr ? objectReply(ctx, 200, pullRequestOnTheWire(pr)) : errorReply(404, `Pull request ${ctx.params.pull_request_id} not found`);
+    },
+  },
+  {
+    // The activity log: approvals, requests for changes and updates, newest first (no `q`/`sort`).
+    method: "GET",
+    pattern: new RegExp(`^${REPO}/pullrequests/${seg("pull_request_id")}/activity$`),
+    access: "api",
+    handle(ctx) {
+      const repo = visibleRepo(ctx);
+      if (!repo) return repoNotFound(ctx);
+      const pr = pullRequestOf(ctx, repo);
+      if (!pr) return errorReply(404, `Pull request ${ctx.params.pull_request_id} not found`);
+      const entries = [...(repo.activity.get(pr.id) ?? [])].reverse().map((a) => activityEntry(ctx.base, repo, pr, a));
+      return listReply(ctx, entries, { limits: ACTIVITY_PAGES });
     },
   },
   {

@@ -21,6 +21,7 @@ export const SERVED_PATHS = [
   "/repositories/{workspace}/{repo_slug}/commit/{commit}/statuses/build/{key}",
   "/repositories/{workspace}/{repo_slug}/pullrequests",
   "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}",
+  "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/activity",
   "/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/statuses",
   "/workspaces/{workspace}/permissions",
   "/workspaces/{workspace}/permissions/repositories",
