@@ -11,7 +11,7 @@
  */
 import { FakeBitbucket } from "../test/fakes/bitbucket";
 import { startAppProcess, startFloorProcess, type AppProcess } from "./lib/app-process";
-import { benchDatabaseKinds, dropDatabase, freshDatabase, storedFloorKeys, storedKeys, storedPayloadShas, type BenchDatabase } from "./lib/database";
+import { benchDatabaseKinds, dropDatabase, freshDatabase, jobsDrained, storedFloorKeys, storedKeys, storedPayloadShas, type BenchDatabase } from "./lib/database";
 import { BenchForge } from "./lib/forge";
 import { runLoad, type LoadFigures } from "./lib/load";
 import { buildkiteWebhook, eventBridgeEvent, forgeEvent, newTenant, pushWebhook, randomSha, type BenchRequest, type BenchTenant } from "./lib/payloads";
@@ -56,17 +56,23 @@ interface Measured {
   peakRss: number | null;
   /** CPU time (user + system) the server used during the load, per acknowledged request: what other load on the machine does not inflate. */
   cpuMsPerAck: number | null;
+  /** The same from the load's start until the worker had run every job of those requests (the app only; null if not drained in time). */
+  cpuMsPerAckDrained?: number | null;
 }
 
+/** How long the worker may take after the load to run the jobs the load queued. */
+const DRAIN_TIMEOUT_MS = Number(process.env.BENCH_DRAIN_TIMEOUT_MS ?? 180_000);
+
 /** Load on a server process, with its CPU time over the load. */
-async function measured(pid: number, load: () => Promise<LoadFigures>): Promise<Omit<Measured, "lost">> {
+async function measured(pid: number, load: () => Promise<LoadFigures>, drained?: () => Promise<boolean>): Promise<Omit<Measured, "lost">> {
   const rss = new RssSampler(pid);
   const cpuBefore = cpuMsOf(pid);
   const figures = await load();
   const cpuAfter = cpuMsOf(pid);
+  const perAck = (after: number | null) => (cpuBefore !== null && after !== null && figures.acked ? (after - cpuBefore) / figures.acked : null);
+  const cpuMsPerAckDrained = drained ? ((await drained()) ? perAck(cpuMsOf(pid)) : null) : undefined;
   const peakRss = rss.stop() || null;
-  const cpuMsPerAck = cpuBefore !== null && cpuAfter !== null && figures.acked ? (cpuAfter - cpuBefore) / figures.acked : null;
-  return { figures, peakRss, cpuMsPerAck };
+  return { figures, peakRss, cpuMsPerAck: perAck(cpuAfter), cpuMsPerAckDrained };
 }
 
 function lostOf(figures: LoadFigures, stored: Set<string>): number {
@@ -109,7 +115,11 @@ async function appPhase(sender: Sender, label: BenchDatabase["label"], rate: num
     o.log(`  ${sender.name} on ${label}: ${rate}/s for ${o.seconds} s…`);
     let n = 0;
     await warmUp(app.url, sender.request(app, tenant, forge, ++n));
-    const m = await measured(app.pid, () => runLoad({ url: app.url, rate, seconds: o.seconds, next: () => sender.request(app, tenant, forge, ++n) }));
+    const m = await measured(
+      app.pid,
+      () => runLoad({ url: app.url, rate, seconds: o.seconds, next: () => sender.request(app, tenant, forge, ++n) }),
+      () => jobsDrained(db, DRAIN_TIMEOUT_MS),
+    );
     await app.stop();
     const stored = sender.source === "forge" ? await storedPayloadShas(db, "forge") : await storedKeys(db, sender.source);
     return { ...m, lost: lostOf(m.figures, stored) };
@@ -136,6 +146,7 @@ function row(rate: number, database: string, who: string, m: Measured, floor: Me
     "errors/timeouts": `${f.errors}/${f.timeouts}`,
     lost: m.lost,
     "server CPU ms / ack": fmt(m.cpuMsPerAck, 2),
+    "… incl. its jobs": m.cpuMsPerAckDrained === undefined ? "—" : m.cpuMsPerAckDrained === null ? "not drained" : fmt(m.cpuMsPerAckDrained, 2),
     "peak RSS MiB": m.peakRss === null ? "n/a" : fmt(m.peakRss, 0),
   };
   if (floor) {
@@ -174,7 +185,7 @@ export async function run(o: BenchOptions): Promise<BenchResult> {
     `Each rate offered for ${o.seconds} s per phase over ${process.env.BENCH_CONNECTIONS ?? 250} connections (autocannon, latencies corrected for coordinated omission), after one warm-up request; each phase on a fresh database and a fresh process.`,
     "floor = bench/lib/floor-child.ts: node:http, atlassian-jwt HS256 verify with the qsh of the request, one INSERT keyed by X-Request-UUID (SQLite WAL + synchronous=NORMAL, or a PostgreSQL pool of 10), then 202; fed Connect webhooks. Every sender's row is compared with the floor of its database and rate.",
     `App: the compiled server (\`npm start\`'s command), NODE_ENV=production, worker on (default concurrency), every shipped integration, Buildkite switched on for the repository; the fake Bitbucket answers the worker's calls in ${BITBUCKET_LATENCY_MS} ms; logs at info to /dev/null.`,
-    "server CPU ms / ack = the server process's user + system CPU time over the load phase (/proc/<pid>/stat, 10 ms ticks; the app's includes its worker) divided by the requests it acknowledged: unlike the latencies, other load on the machine does not inflate it.",
+    "server CPU ms / ack = the server process's user + system CPU time over the load phase (/proc/<pid>/stat, 10 ms ticks; the app's includes its worker) divided by the requests it acknowledged: unlike the latencies, other load on the machine does not inflate it. … incl. its jobs = the same from the load's start until the worker had run every job the load queued (no job queued, running or due), i.e. what one event costs end to end.",
     "lost = answered 2xx but no delivery stored with that key (X-Request-UUID, EventBridge event id, webhook body digest; for Forge the pushed commit in a stored payload) after the process stopped.",
     `Goals met (throughput ≥ ${THROUGHPUT_GOAL}× and p99 ≤ ${P99_GOAL}× the floor): ${met} of ${total} phases; lost in all: ${lost}.`,
   ];

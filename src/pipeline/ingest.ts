@@ -3,7 +3,8 @@ import { QueryTypes, UniqueConstraintError, type Transaction } from "sequelize";
 import type { DeliverySource } from "../models/delivery";
 import { insertRows } from "../db/insert-rows";
 import type { Services } from "../core/services";
-import type { IngestedDelivery } from "./registry";
+import { switchedOff, type SwitchedOff } from "../settings/switched-off";
+import type { IngestedDelivery, Registration } from "./registry";
 
 export interface InboundEvent {
   installationId: string;
@@ -150,6 +151,23 @@ class IngestBatcher {
     );
   }
 
+  /**
+   * The handlers that get a job for each event: every handler of its event key, but those registered
+   * with `requiresEnabled` only where the event names a repository whose integration may be on
+   * (src/settings/switched-off.ts; one read per batch). Elsewhere their job would only end "ignored".
+   */
+  private async handlersOf(events: InboundEvent[]): Promise<(event: InboundEvent) => Registration[]> {
+    const { registry, db } = this.services;
+    const gated = events.filter((e) => e.repository && registry.handlersFor(e.eventKey).some((h) => h.options.requiresEnabled));
+    const off: SwitchedOff = gated.length
+      ? await switchedOff(db, gated.map((e) => ({ installationId: e.installationId, repositoryUuid: e.repository!.uuid })))
+      : () => false;
+    return (event) =>
+      registry
+        .handlersFor(event.eventKey)
+        .filter((h) => !h.options.requiresEnabled || (event.repository && !off(event.installationId, event.repository.uuid, h.options.integration)));
+  }
+
   private async store(batch: Pending[]): Promise<void> {
     const { services } = this;
     const found = await this.existing(batch);
@@ -170,15 +188,17 @@ class IngestBatcher {
         settled.push([p, { deliveryId: replay.id, duplicate: true, jobs: 0, replay: true }]);
         continue;
       }
-      fresh.push({ p, id: randomUUID(), jobs: services.registry.handlersFor(p.event.eventKey).length });
+      fresh.push({ p, id: randomUUID(), jobs: 0 });
     }
+    const handlers = await this.handlersOf(fresh.map((f) => f.p.event));
+    for (const f of fresh) f.jobs = handlers(f.p.event).length;
     if (fresh.length) {
       const now = Date.now();
       await services.db.transaction(async (transaction) => {
         await insertRows(services.db, "deliveries", DELIVERY_COLUMNS, fresh.map(({ p, id }) => ({ p, id, now })), transaction);
         await services.queue.enqueue(
           fresh.flatMap(({ p, id }) =>
-            services.registry.handlersFor(p.event.eventKey).map((h) => ({
+            handlers(p.event).map((h) => ({
               installationId: p.event.installationId,
               deliveryId: id,
               repositoryUuid: p.event.repository?.uuid ?? null,
