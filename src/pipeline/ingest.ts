@@ -101,6 +101,9 @@ class IngestBatcher {
 
   submit(event: InboundEvent): Promise<IngestResult> {
     const payloadJson = event.payloadJson ?? JSON.stringify(event.payload);
+    // The parsed payload is kept until the group commit only for the ingest hooks that read it: a
+    // 20 KB body's object tree otherwise survives young-generation collections while it waits.
+    if (!this.services.registry.ingestHooks().some((h) => h.events.has(event.eventKey))) event = { ...event, payload: undefined };
     const tokenHash = event.token ? createHash("sha256").update(event.token).update("\n").update(payloadJson).digest("hex") : null;
     return new Promise((resolve, reject) => {
       this.queue.push({ event, payloadJson, tokenHash, resolve, reject });

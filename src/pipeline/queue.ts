@@ -76,14 +76,12 @@ export class JobQueue {
   async enqueue(jobs: NewJob[], transaction?: Transaction): Promise<number> {
     const now = Date.now();
     const rows: JobRow[] = [];
+    const taken = await this.dedupeKeysTaken(jobs, transaction);
     for (const j of jobs) {
       if (j.dedupeKey) {
-        const exists = await Job.findOne({
-          where: { installationId: j.installationId, dedupeKey: j.dedupeKey },
-          attributes: ["id"],
-          transaction,
-        });
-        if (exists || rows.some((r) => r.installationId === j.installationId && r.dedupeKey === j.dedupeKey)) continue;
+        const key = `${j.installationId}\n${j.dedupeKey}`;
+        if (taken.has(key)) continue;
+        taken.add(key);
       }
       rows.push({
         id: randomUUID(),
@@ -110,6 +108,21 @@ export class JobQueue {
     }
     if (rows.length) await insertRows(this.db, "jobs", JOB_COLUMNS, rows, transaction);
     return rows.length;
+  }
+
+  /** `installationId \n dedupeKey` of the given jobs' keys already in the table: one raw read (the unique index jobs_dedupe). */
+  private async dedupeKeysTaken(jobs: NewJob[], transaction?: Transaction): Promise<Set<string>> {
+    const keyed = jobs.filter((j) => j.dedupeKey);
+    if (!keyed.length) return new Set();
+    const bind: string[] = [];
+    const marks = (values: string[]) => [...new Set(values)].map((v) => (bind.push(v), `$${bind.length}`)).join(", ");
+    const installations = marks(keyed.map((j) => j.installationId));
+    const keys = marks(keyed.map((j) => j.dedupeKey!));
+    const rows = await this.db.sequelize.query<{ installation_id: string; dedupe_key: string }>(
+      `SELECT installation_id, dedupe_key FROM jobs WHERE installation_id IN (${installations}) AND dedupe_key IN (${keys})`,
+      { bind, type: QueryTypes.SELECT, transaction },
+    );
+    return new Set(rows.map((r) => `${r.installation_id}\n${r.dedupe_key}`));
   }
 
   /** Tells local workers there is work (call after the enqueuing transaction committed). */
@@ -210,23 +223,34 @@ export class JobQueue {
     );
   }
 
+  /**
+   * Writes a job's end (or its retry) if this worker still holds it, with the job's outbound calls:
+   * one raw `UPDATE … RETURNING id` (no model update: the worker settles every job), in a transaction
+   * with the calls' insert only when there are calls to record.
+   */
   private async settle(
     job: Job,
     workerId: string,
     fields: { status: JobStatus; result?: string | null; lastError: string | null; runAt?: number; finishedAt: number | null },
     calls: OutboundCall[],
   ): Promise<boolean> {
-    return this.db.transaction(async (transaction) => {
-      const [n] = await Job.update(
-        { ...fields, lockedBy: null, lockedUntil: null, updatedAt: Date.now() },
-        { where: { id: job.id, lockedBy: workerId, status: "running" }, transaction },
+    const write = async (transaction?: Transaction) => {
+      const now = Date.now();
+      const rows = await this.db.sequelize.query(
+        `UPDATE jobs SET status = $1, ${"result" in fields ? "result = $2" : "result = COALESCE($2, result)"}, last_error = $3, run_at = COALESCE($4, run_at), finished_at = $5,
+                locked_by = NULL, locked_until = NULL, updated_at = $6
+          WHERE id = $7 AND locked_by = $8 AND status = 'running'
+        RETURNING id`,
+        {
+          bind: [fields.status, "result" in fields ? (fields.result ?? null) : null, fields.lastError, fields.runAt ?? null, fields.finishedAt, now, job.id, workerId],
+          type: QueryTypes.SELECT,
+          transaction,
+        },
       );
-      if (n && calls.length) {
-        const at = Date.now();
-        await insertRows(this.db, "outbound_calls", CALL_COLUMNS, calls.map((c) => ({ c, job, at })), transaction);
-      }
-      return n > 0;
-    });
+      if (rows.length && calls.length) await insertRows(this.db, "outbound_calls", CALL_COLUMNS, calls.map((c) => ({ c, job, at: now })), transaction);
+      return rows.length > 0;
+    };
+    return calls.length ? this.db.transaction(write) : write();
   }
 
   /** A dead (or ignored) job runs again as a new job; the old one stays as history. */
@@ -270,13 +294,12 @@ export class JobQueue {
     return out;
   }
 
-  /** The earliest time a waiting job becomes due, for the worker's timer. */
+  /** The earliest time a waiting job becomes due, for the worker's timer (epoch ms), or null. */
   async nextDueAt(): Promise<number | null> {
-    const row = await Job.findOne({
-      where: { status: { [Op.in]: ["queued", "retrying"] } },
-      order: [["runAt", "ASC"]],
-      attributes: ["runAt"],
-    });
-    return row ? Number(row.runAt) : null;
+    const [row] = await this.db.sequelize.query<{ at: number | string | null }>(
+      `SELECT MIN(run_at) AS at FROM jobs WHERE status IN ('queued', 'retrying')`,
+      { type: QueryTypes.SELECT },
+    );
+    return row?.at === null || row?.at === undefined ? null : Number(row.at);
   }
 }
