@@ -136,22 +136,8 @@ class IngestBatcher {
 
   /** Deliveries already stored that match a pending one by delivery id or by (token, body). */
   private async existing(batch: Pending[]): Promise<Found[]> {
-    const bind: string[] = [];
-    const list = (values: Iterable<string>) =>
-      [...new Set(values)].map((v) => {
-        bind.push(v);
-        return `$${bind.length}`;
-      });
-    const installations = list(batch.map((p) => p.event.installationId));
-    const keys = list(batch.map((p) => p.event.idempotencyKey));
-    const tokenHashes = list(batch.flatMap((p) => (p.tokenHash ? [p.tokenHash] : [])));
-    return this.services.db.sequelize.query<Found>(
-      `SELECT id, installation_id AS "installationId", source, idempotency_key AS "idempotencyKey", token_hash AS "tokenHash"
-         FROM deliveries
-        WHERE installation_id IN (${installations.join(", ")})
-          AND (idempotency_key IN (${keys.join(", ")})${tokenHashes.length ? ` OR token_hash IN (${tokenHashes.join(", ")})` : ""})`,
-      { bind, type: QueryTypes.SELECT },
-    );
+    const { sql, bind } = storedDeliveriesQuery(batch.map((p) => ({ ...p.event, tokenHash: p.tokenHash })));
+    return this.services.db.sequelize.query<Found>(sql, { bind, type: QueryTypes.SELECT });
   }
 
   /**
@@ -226,6 +212,35 @@ class IngestBatcher {
       p.resolve(result);
     }
   }
+}
+
+/**
+ * The statement finding the stored deliveries that match any of `keys` by delivery id (installation,
+ * source, idempotency key) or by token hash (installation, token hash): one index search per branch.
+ * Each branch names every column of its index (deliveries_idempotency, deliveries_token_hash):
+ * without the source, SQLite searched by installation alone and read every delivery of the
+ * installation for each group commit (a cost that grew with the table).
+ */
+export function storedDeliveriesQuery(
+  keys: ReadonlyArray<{ installationId: string; source: string; idempotencyKey: string; tokenHash?: string | null }>,
+): { sql: string; bind: string[] } {
+  const bind: string[] = [];
+  const list = (values: Iterable<string>) =>
+    [...new Set(values)]
+      .map((v) => {
+        bind.push(v);
+        return `$${bind.length}`;
+      })
+      .join(", ");
+  const installations = list(keys.map((k) => k.installationId));
+  const byKey = `(installation_id IN (${installations}) AND source IN (${list(keys.map((k) => k.source))}) AND idempotency_key IN (${list(keys.map((k) => k.idempotencyKey))}))`;
+  const tokenHashes = keys.flatMap((k) => (k.tokenHash ? [k.tokenHash] : []));
+  const byToken = tokenHashes.length ? ` OR (installation_id IN (${installations}) AND token_hash IN (${list(tokenHashes)}))` : "";
+  return {
+    sql: `SELECT id, installation_id AS "installationId", source, idempotency_key AS "idempotencyKey", token_hash AS "tokenHash"
+            FROM deliveries WHERE ${byKey}${byToken}`,
+    bind,
+  };
 }
 
 /** Each ingest hook once per batch, with the batch's deliveries of its event keys. */
