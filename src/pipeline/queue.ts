@@ -60,6 +60,26 @@ const CALL_COLUMNS = [
 ] as const satisfies ReadonlyArray<readonly [string, (r: { c: OutboundCall; job: Job; at: number }) => string | number | null]>;
 
 /**
+ * The claiming statement over `where` (conditions each starting with one `status = '…'`; `:now`,
+ * `:limit`, `:workerId`, `:until` replaced). On SQLite, each condition picks its own oldest `limit`
+ * jobs through the (status, run_at) index and the union is cut to `limit`: as one OR, SQLite read
+ * every due job (and its row) and sorted them all for each claim, a cost that grew with the queue.
+ * On PostgreSQL one OR'ed select with `FOR UPDATE SKIP LOCKED` (not allowed over a union).
+ */
+export function claimStatement(dialect: Database["dialect"], where: string[]): string {
+  const pick =
+    dialect === "postgres"
+      ? `SELECT id FROM jobs WHERE ${where.map((w) => `(${w})`).join(" OR ")} ORDER BY run_at LIMIT :limit FOR UPDATE SKIP LOCKED`
+      : `SELECT id FROM (${where
+          .map((w) => `SELECT * FROM (SELECT id, run_at FROM jobs WHERE ${w} ORDER BY run_at LIMIT :limit)`)
+          .join(" UNION ALL ")}) ORDER BY run_at LIMIT :limit`;
+  return `UPDATE jobs SET status = 'running', locked_by = :workerId, locked_until = :until,
+            attempts = attempts + 1, updated_at = :now
+      WHERE id IN (${pick})
+    RETURNING *`;
+}
+
+/**
  * The durable queue is the `jobs` table. Claiming is one statement: on PostgreSQL with
  * `FOR UPDATE SKIP LOCKED`, so that several instances never take the same job; on SQLite the single
  * writer makes it atomic. A claim is a lease: a job whose worker died is claimed again once its
@@ -133,7 +153,7 @@ export class JobQueue {
   async claim(workerId: string, limit: number, leaseMs: number, now = Date.now()): Promise<Job[]> {
     return this.claimWhere(
       workerId,
-      `(status IN ('queued', 'retrying') AND run_at <= :now) OR (status = 'running' AND locked_until < :now)`,
+      ["status = 'queued' AND run_at <= :now", "status = 'retrying' AND run_at <= :now", "status = 'running' AND locked_until < :now"],
       {},
       limit,
       leaseMs,
@@ -142,23 +162,18 @@ export class JobQueue {
   }
 
   /**
-   * The one claiming statement: marks up to `limit` jobs matching `where` (SQL over the jobs table, with
-   * `:now` and the given replacements) running under `workerId` for `leaseMs`, oldest `run_at` first,
-   * skipping rows another instance holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL), and returns them (oldest `run_at` first).
+   * The one claiming statement: marks up to `limit` jobs matching any of `where` (SQL conditions over
+   * the jobs table, with `:now` and the given replacements) running under `workerId` for `leaseMs`,
+   * oldest `run_at` first, skipping rows another instance holds (`FOR UPDATE SKIP LOCKED` on
+   * PostgreSQL), and returns them (oldest `run_at` first). See claimStatement.
    */
-  private async claimWhere(workerId: string, where: string, replacements: Record<string, unknown>, limit: number, leaseMs: number, now: number): Promise<Job[]> {
-    const lock = this.db.dialect === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
-    const rows = await this.db.sequelize.query(
-      `UPDATE jobs SET status = 'running', locked_by = :workerId, locked_until = :until,
-              attempts = attempts + 1, updated_at = :now
-        WHERE id IN (
-          SELECT id FROM jobs
-           WHERE ${where}
-           ORDER BY run_at
-           LIMIT :limit ${lock})
-       RETURNING *`,
-      { replacements: { ...replacements, workerId, until: now + leaseMs, now, limit }, type: QueryTypes.SELECT, model: Job, mapToModel: true },
-    );
+  private async claimWhere(workerId: string, where: string[], replacements: Record<string, unknown>, limit: number, leaseMs: number, now: number): Promise<Job[]> {
+    const rows = await this.db.sequelize.query(claimStatement(this.db.dialect, where), {
+      replacements: { ...replacements, workerId, until: now + leaseMs, now, limit },
+      type: QueryTypes.SELECT,
+      model: Job,
+      mapToModel: true,
+    });
     // The claimed rows come back from the claiming statement itself (no second query per claim).
     return (rows as Job[]).sort((a, b) => Number(a.runAt) - Number(b.runAt));
   }
@@ -186,7 +201,10 @@ export class JobQueue {
     if (limit <= 0) return [];
     return this.claimWhere(
       workerId,
-      `status IN ('queued', 'retrying') AND run_at <= :now AND handler = :handler AND installation_id = :installationId`,
+      [
+        "status = 'queued' AND run_at <= :now AND handler = :handler AND installation_id = :installationId",
+        "status = 'retrying' AND run_at <= :now AND handler = :handler AND installation_id = :installationId",
+      ],
       { handler: like.handler, installationId: like.installationId },
       limit,
       leaseMs,
