@@ -56,15 +56,17 @@ function runScript(file: string): Promise<string> {
   });
 }
 
+/**
+ * A `*.bench.ts` is imported and its `run()` called; a script of SCRIPTS is only run as its own
+ * process (importing it would run its `main()` here as well: it ran twice).
+ */
 async function runOne(entry: Entry, opts: BenchOptions): Promise<string> {
+  if (!entry.file.endsWith(".bench.ts")) return `### ${entry.name}\n\n\`\`\`\n${await runScript(entry.file)}\n\`\`\`\n`;
   const mod = (await import(path.join(DIR, entry.file))) as BenchModule;
-  if (entry.file.endsWith(".bench.ts") || typeof mod.run === "function") {
-    if (typeof mod.run !== "function") throw new Error(`${entry.file} exports no run()`);
-    const result = await mod.run(opts);
-    if (isResult(result)) return renderResult(result);
-    return `### ${entry.name}\n\n\`\`\`\n${typeof result === "string" ? result : JSON.stringify(result, null, 2)}\n\`\`\`\n`;
-  }
-  return `### ${entry.name}\n\n\`\`\`\n${await runScript(entry.file)}\n\`\`\`\n`;
+  if (typeof mod.run !== "function") throw new Error(`${entry.file} exports no run()`);
+  const result = await mod.run(opts);
+  if (isResult(result)) return renderResult(result);
+  return `### ${entry.name}\n\n\`\`\`\n${typeof result === "string" ? result : JSON.stringify(result, null, 2)}\n\`\`\`\n`;
 }
 
 async function main(): Promise<void> {

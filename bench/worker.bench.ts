@@ -103,7 +103,7 @@ export async function run(o: BenchOptions): Promise<BenchResult> {
   for (const label of benchDatabaseKinds()) for (const c of CONCURRENCIES) rows.push(await drain(label, c, o));
   const notes = [
     `${JOBS} \`buildkite.report\` jobs (each: no-regression claim, the status POST, confirm) queued before the app starts; the fake Bitbucket answers every call in ${LATENCY_MS} ms.`,
-    "drain = first status call's arrival at the fake → last one's arrival + 50 ms (start-up excluded); ceiling = WORKER_CONCURRENCY ÷ 50 ms; app CPU includes start-up.",
+    "drain = first status call's arrival at the fake → last one's arrival + 50 ms (start-up excluded); ceiling = WORKER_CONCURRENCY ÷ 50 ms; app CPU ms / job = the app's user + system CPU (/proc/<pid>/stat) from its port listening to the last status, per status posted (start-up before listening excluded): unlike the drain rate, other load on the machine does not inflate it.",
   ];
   if (benchDatabaseKinds().length === 1) notes.push("PostgreSQL skipped: neither BENCH_DATABASE_URL nor TEST_DATABASE_URL is set.");
   return { title: "Worker throughput: queued build statuses against concurrency ÷ latency", rows, notes };

@@ -12,7 +12,13 @@ import { BENCH_ENCRYPTION_KEY, provisionTenant } from "./provision";
 import { cpuMsOf } from "./rss";
 
 export const ROOT = path.resolve(__dirname, "../..");
-export const APP_MAIN = path.join(ROOT, "dist", "main.js");
+/**
+ * The compiled server a bench runs: `dist/main.js`, or `BENCH_APP_DIST/main.js` (a copy of another
+ * build's `dist/`, e.g. the commit before a change, for before/after runs in one session; the bench
+ * then builds nothing). The copy must sit under the repository, where `static/` is found.
+ */
+export const APP_DIST = process.env.BENCH_APP_DIST ? path.resolve(ROOT, process.env.BENCH_APP_DIST) : path.join(ROOT, "dist");
+export const APP_MAIN = path.join(APP_DIST, "main.js");
 
 /**
  * The node flags `npm start` runs the compiled server with (package.json `scripts.start`,
@@ -44,6 +50,10 @@ let built: Promise<void> | null = null;
 /** Builds the server (`dist/`) and the pages once per bench run, so that every bench measures the current sources. */
 export function ensureBuilt(): Promise<void> {
   built ??= (async () => {
+    if (process.env.BENCH_APP_DIST) {
+      if (!fs.existsSync(APP_MAIN)) throw new Error(`BENCH_APP_DIST: no ${APP_MAIN}`);
+      return;
+    }
     await buildServer();
     await buildUi();
   })();

@@ -102,3 +102,25 @@ export async function storedPayloadShas(db: BenchDatabase, source: string): Prom
     await database.close();
   }
 }
+
+/**
+ * Waits until the app's worker has nothing left to do now: no job queued, running, or retrying and
+ * due (polled every 200 ms, read-only, while the app runs). Returns false if `timeoutMs` passed first.
+ */
+export async function jobsDrained(db: BenchDatabase, timeoutMs: number): Promise<boolean> {
+  const database = Database.open(db.config);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const [row] = (await database.sequelize.query(
+        "SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running') OR (status = 'retrying' AND run_at <= :now)",
+        { replacements: { now: Date.now() }, type: QueryTypes.SELECT },
+      )) as Array<{ n: number | string }>;
+      if (Number(row?.n ?? 0) === 0) return true;
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await database.close();
+  }
+}

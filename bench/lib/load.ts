@@ -6,6 +6,11 @@ export interface LoadOptions {
   /** Requests per second over all connections. */
   rate: number;
   seconds: number;
+  /**
+   * Send exactly this many requests instead, each connection sending its next once answered (closed
+   * loop, no rate): the steady probe for CPU per request on a machine too busy to hold a rate.
+   */
+  amount?: number;
   connections?: number;
   /** A new request (fresh delivery id, fresh signature) for every send. */
   next(): BenchRequest;
@@ -40,8 +45,7 @@ export function runLoad(o: LoadOptions): Promise<LoadFigures> {
       {
         url: o.url,
         connections: o.connections ?? Number(process.env.BENCH_CONNECTIONS ?? 250),
-        overallRate: o.rate,
-        duration: o.seconds,
+        ...(o.amount ? { amount: o.amount } : { overallRate: o.rate, duration: o.seconds }),
         timeout: 30,
         requests: [
           {

@@ -67,17 +67,30 @@ export class InstallationService {
    * cache keeps that off the database. Changes made by this instance clear it at once; another
    * instance's changes are seen within CACHE_MS.
    */
-  private readonly cache = new Map<string, { value: unknown; until: number }>();
+  private readonly cache = new Map<string, { value: Promise<unknown>; until: number }>();
   private static readonly CACHE_MS = 5_000;
 
+  /**
+   * The lookup's promise is cached, so that the requests arriving while it runs share it (when an
+   * entry ran out under load, every concurrent request used to read the row and decrypt it again).
+   */
   private async cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const hit = this.cache.get(key);
-    if (hit && hit.until > Date.now()) return hit.value as T;
-    const value = await load();
-    if (value === null) return value; // never cache "not found": a new installation is visible at once
+    if (hit && hit.until > Date.now()) return hit.value as Promise<T>;
     if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { value, until: Date.now() + InstallationService.CACHE_MS });
-    return value;
+    const entry = { value: load(), until: Date.now() + InstallationService.CACHE_MS };
+    this.cache.set(key, entry);
+    const drop = () => {
+      if (this.cache.get(key) === entry) this.cache.delete(key);
+    };
+    try {
+      const value = (await entry.value) as T;
+      if (value === null) drop(); // never cache "not found": a new installation is visible at once
+      return value;
+    } catch (err) {
+      drop();
+      throw err;
+    }
   }
 
   /** Forgets cached lookups (call after changing an installation row outside this service). */

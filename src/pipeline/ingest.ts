@@ -3,7 +3,8 @@ import { QueryTypes, UniqueConstraintError, type Transaction } from "sequelize";
 import type { DeliverySource } from "../models/delivery";
 import { insertRows } from "../db/insert-rows";
 import type { Services } from "../core/services";
-import type { IngestedDelivery } from "./registry";
+import { switchedOff, type SwitchedOff } from "../settings/switched-off";
+import type { IngestedDelivery, Registration } from "./registry";
 
 export interface InboundEvent {
   installationId: string;
@@ -100,6 +101,9 @@ class IngestBatcher {
 
   submit(event: InboundEvent): Promise<IngestResult> {
     const payloadJson = event.payloadJson ?? JSON.stringify(event.payload);
+    // The parsed payload is kept until the group commit only for the ingest hooks that read it: a
+    // 20 KB body's object tree otherwise survives young-generation collections while it waits.
+    if (!this.services.registry.ingestHooks().some((h) => h.events.has(event.eventKey))) event = { ...event, payload: undefined };
     const tokenHash = event.token ? createHash("sha256").update(event.token).update("\n").update(payloadJson).digest("hex") : null;
     return new Promise((resolve, reject) => {
       this.queue.push({ event, payloadJson, tokenHash, resolve, reject });
@@ -132,22 +136,25 @@ class IngestBatcher {
 
   /** Deliveries already stored that match a pending one by delivery id or by (token, body). */
   private async existing(batch: Pending[]): Promise<Found[]> {
-    const bind: string[] = [];
-    const list = (values: Iterable<string>) =>
-      [...new Set(values)].map((v) => {
-        bind.push(v);
-        return `$${bind.length}`;
-      });
-    const installations = list(batch.map((p) => p.event.installationId));
-    const keys = list(batch.map((p) => p.event.idempotencyKey));
-    const tokenHashes = list(batch.flatMap((p) => (p.tokenHash ? [p.tokenHash] : [])));
-    return this.services.db.sequelize.query<Found>(
-      `SELECT id, installation_id AS "installationId", source, idempotency_key AS "idempotencyKey", token_hash AS "tokenHash"
-         FROM deliveries
-        WHERE installation_id IN (${installations.join(", ")})
-          AND (idempotency_key IN (${keys.join(", ")})${tokenHashes.length ? ` OR token_hash IN (${tokenHashes.join(", ")})` : ""})`,
-      { bind, type: QueryTypes.SELECT },
-    );
+    const { sql, bind } = storedDeliveriesQuery(batch.map((p) => ({ ...p.event, tokenHash: p.tokenHash })));
+    return this.services.db.sequelize.query<Found>(sql, { bind, type: QueryTypes.SELECT });
+  }
+
+  /**
+   * The handlers that get a job for each event: every handler of its event key, but those registered
+   * with `requiresEnabled` only where the event names a repository whose integration may be on
+   * (src/settings/switched-off.ts; one read per batch). Elsewhere their job would only end "ignored".
+   */
+  private async handlersOf(events: InboundEvent[]): Promise<(event: InboundEvent) => Registration[]> {
+    const { registry, db } = this.services;
+    const gated = events.filter((e) => e.repository && registry.handlersFor(e.eventKey).some((h) => h.options.requiresEnabled));
+    const off: SwitchedOff = gated.length
+      ? await switchedOff(db, gated.map((e) => ({ installationId: e.installationId, repositoryUuid: e.repository!.uuid })))
+      : () => false;
+    return (event) =>
+      registry
+        .handlersFor(event.eventKey)
+        .filter((h) => !h.options.requiresEnabled || (event.repository && !off(event.installationId, event.repository.uuid, h.options.integration)));
   }
 
   private async store(batch: Pending[]): Promise<void> {
@@ -170,15 +177,17 @@ class IngestBatcher {
         settled.push([p, { deliveryId: replay.id, duplicate: true, jobs: 0, replay: true }]);
         continue;
       }
-      fresh.push({ p, id: randomUUID(), jobs: services.registry.handlersFor(p.event.eventKey).length });
+      fresh.push({ p, id: randomUUID(), jobs: 0 });
     }
+    const handlers = await this.handlersOf(fresh.map((f) => f.p.event));
+    for (const f of fresh) f.jobs = handlers(f.p.event).length;
     if (fresh.length) {
       const now = Date.now();
       await services.db.transaction(async (transaction) => {
         await insertRows(services.db, "deliveries", DELIVERY_COLUMNS, fresh.map(({ p, id }) => ({ p, id, now })), transaction);
         await services.queue.enqueue(
           fresh.flatMap(({ p, id }) =>
-            services.registry.handlersFor(p.event.eventKey).map((h) => ({
+            handlers(p.event).map((h) => ({
               installationId: p.event.installationId,
               deliveryId: id,
               repositoryUuid: p.event.repository?.uuid ?? null,
@@ -203,6 +212,35 @@ class IngestBatcher {
       p.resolve(result);
     }
   }
+}
+
+/**
+ * The statement finding the stored deliveries that match any of `keys` by delivery id (installation,
+ * source, idempotency key) or by token hash (installation, token hash): one index search per branch.
+ * Each branch names every column of its index (deliveries_idempotency, deliveries_token_hash):
+ * without the source, SQLite searched by installation alone and read every delivery of the
+ * installation for each group commit (a cost that grew with the table).
+ */
+export function storedDeliveriesQuery(
+  keys: ReadonlyArray<{ installationId: string; source: string; idempotencyKey: string; tokenHash?: string | null }>,
+): { sql: string; bind: string[] } {
+  const bind: string[] = [];
+  const list = (values: Iterable<string>) =>
+    [...new Set(values)]
+      .map((v) => {
+        bind.push(v);
+        return `$${bind.length}`;
+      })
+      .join(", ");
+  const installations = list(keys.map((k) => k.installationId));
+  const byKey = `(installation_id IN (${installations}) AND source IN (${list(keys.map((k) => k.source))}) AND idempotency_key IN (${list(keys.map((k) => k.idempotencyKey))}))`;
+  const tokenHashes = keys.flatMap((k) => (k.tokenHash ? [k.tokenHash] : []));
+  const byToken = tokenHashes.length ? ` OR (installation_id IN (${installations}) AND token_hash IN (${list(tokenHashes)}))` : "";
+  return {
+    sql: `SELECT id, installation_id AS "installationId", source, idempotency_key AS "idempotencyKey", token_hash AS "tokenHash"
+            FROM deliveries WHERE ${byKey}${byToken}`,
+    bind,
+  };
 }
 
 /** Each ingest hook once per batch, with the batch's deliveries of its event keys. */

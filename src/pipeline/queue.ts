@@ -60,6 +60,26 @@ const CALL_COLUMNS = [
 ] as const satisfies ReadonlyArray<readonly [string, (r: { c: OutboundCall; job: Job; at: number }) => string | number | null]>;
 
 /**
+ * The claiming statement over `where` (conditions each starting with one `status = '…'`; `:now`,
+ * `:limit`, `:workerId`, `:until` replaced). On SQLite, each condition picks its own oldest `limit`
+ * jobs through the (status, run_at) index and the union is cut to `limit`: as one OR, SQLite read
+ * every due job (and its row) and sorted them all for each claim, a cost that grew with the queue.
+ * On PostgreSQL one OR'ed select with `FOR UPDATE SKIP LOCKED` (not allowed over a union).
+ */
+export function claimStatement(dialect: Database["dialect"], where: string[]): string {
+  const pick =
+    dialect === "postgres"
+      ? `SELECT id FROM jobs WHERE ${where.map((w) => `(${w})`).join(" OR ")} ORDER BY run_at LIMIT :limit FOR UPDATE SKIP LOCKED`
+      : `SELECT id FROM (${where
+          .map((w) => `SELECT * FROM (SELECT id, run_at FROM jobs WHERE ${w} ORDER BY run_at LIMIT :limit)`)
+          .join(" UNION ALL ")}) ORDER BY run_at LIMIT :limit`;
+  return `UPDATE jobs SET status = 'running', locked_by = :workerId, locked_until = :until,
+            attempts = attempts + 1, updated_at = :now
+      WHERE id IN (${pick})
+    RETURNING *`;
+}
+
+/**
  * The durable queue is the `jobs` table. Claiming is one statement: on PostgreSQL with
  * `FOR UPDATE SKIP LOCKED`, so that several instances never take the same job; on SQLite the single
  * writer makes it atomic. A claim is a lease: a job whose worker died is claimed again once its
@@ -76,14 +96,12 @@ export class JobQueue {
   async enqueue(jobs: NewJob[], transaction?: Transaction): Promise<number> {
     const now = Date.now();
     const rows: JobRow[] = [];
+    const taken = await this.dedupeKeysTaken(jobs, transaction);
     for (const j of jobs) {
       if (j.dedupeKey) {
-        const exists = await Job.findOne({
-          where: { installationId: j.installationId, dedupeKey: j.dedupeKey },
-          attributes: ["id"],
-          transaction,
-        });
-        if (exists || rows.some((r) => r.installationId === j.installationId && r.dedupeKey === j.dedupeKey)) continue;
+        const key = `${j.installationId}\n${j.dedupeKey}`;
+        if (taken.has(key)) continue;
+        taken.add(key);
       }
       rows.push({
         id: randomUUID(),
@@ -112,6 +130,21 @@ export class JobQueue {
     return rows.length;
   }
 
+  /** `installationId \n dedupeKey` of the given jobs' keys already in the table: one raw read (the unique index jobs_dedupe). */
+  private async dedupeKeysTaken(jobs: NewJob[], transaction?: Transaction): Promise<Set<string>> {
+    const keyed = jobs.filter((j) => j.dedupeKey);
+    if (!keyed.length) return new Set();
+    const bind: string[] = [];
+    const marks = (values: string[]) => [...new Set(values)].map((v) => (bind.push(v), `$${bind.length}`)).join(", ");
+    const installations = marks(keyed.map((j) => j.installationId));
+    const keys = marks(keyed.map((j) => j.dedupeKey!));
+    const rows = await this.db.sequelize.query<{ installation_id: string; dedupe_key: string }>(
+      `SELECT installation_id, dedupe_key FROM jobs WHERE installation_id IN (${installations}) AND dedupe_key IN (${keys})`,
+      { bind, type: QueryTypes.SELECT, transaction },
+    );
+    return new Set(rows.map((r) => `${r.installation_id}\n${r.dedupe_key}`));
+  }
+
   /** Tells local workers there is work (call after the enqueuing transaction committed). */
   notify(): void {
     this.events.emit("enqueued");
@@ -120,7 +153,7 @@ export class JobQueue {
   async claim(workerId: string, limit: number, leaseMs: number, now = Date.now()): Promise<Job[]> {
     return this.claimWhere(
       workerId,
-      `(status IN ('queued', 'retrying') AND run_at <= :now) OR (status = 'running' AND locked_until < :now)`,
+      ["status = 'queued' AND run_at <= :now", "status = 'retrying' AND run_at <= :now", "status = 'running' AND locked_until < :now"],
       {},
       limit,
       leaseMs,
@@ -129,23 +162,18 @@ export class JobQueue {
   }
 
   /**
-   * The one claiming statement: marks up to `limit` jobs matching `where` (SQL over the jobs table, with
-   * `:now` and the given replacements) running under `workerId` for `leaseMs`, oldest `run_at` first,
-   * skipping rows another instance holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL), and returns them (oldest `run_at` first).
+   * The one claiming statement: marks up to `limit` jobs matching any of `where` (SQL conditions over
+   * the jobs table, with `:now` and the given replacements) running under `workerId` for `leaseMs`,
+   * oldest `run_at` first, skipping rows another instance holds (`FOR UPDATE SKIP LOCKED` on
+   * PostgreSQL), and returns them (oldest `run_at` first). See claimStatement.
    */
-  private async claimWhere(workerId: string, where: string, replacements: Record<string, unknown>, limit: number, leaseMs: number, now: number): Promise<Job[]> {
-    const lock = this.db.dialect === "postgres" ? "FOR UPDATE SKIP LOCKED" : "";
-    const rows = await this.db.sequelize.query(
-      `UPDATE jobs SET status = 'running', locked_by = :workerId, locked_until = :until,
-              attempts = attempts + 1, updated_at = :now
-        WHERE id IN (
-          SELECT id FROM jobs
-           WHERE ${where}
-           ORDER BY run_at
-           LIMIT :limit ${lock})
-       RETURNING *`,
-      { replacements: { ...replacements, workerId, until: now + leaseMs, now, limit }, type: QueryTypes.SELECT, model: Job, mapToModel: true },
-    );
+  private async claimWhere(workerId: string, where: string[], replacements: Record<string, unknown>, limit: number, leaseMs: number, now: number): Promise<Job[]> {
+    const rows = await this.db.sequelize.query(claimStatement(this.db.dialect, where), {
+      replacements: { ...replacements, workerId, until: now + leaseMs, now, limit },
+      type: QueryTypes.SELECT,
+      model: Job,
+      mapToModel: true,
+    });
     // The claimed rows come back from the claiming statement itself (no second query per claim).
     return (rows as Job[]).sort((a, b) => Number(a.runAt) - Number(b.runAt));
   }
@@ -173,7 +201,10 @@ export class JobQueue {
     if (limit <= 0) return [];
     return this.claimWhere(
       workerId,
-      `status IN ('queued', 'retrying') AND run_at <= :now AND handler = :handler AND installation_id = :installationId`,
+      [
+        "status = 'queued' AND run_at <= :now AND handler = :handler AND installation_id = :installationId",
+        "status = 'retrying' AND run_at <= :now AND handler = :handler AND installation_id = :installationId",
+      ],
       { handler: like.handler, installationId: like.installationId },
       limit,
       leaseMs,
@@ -210,23 +241,34 @@ export class JobQueue {
     );
   }
 
+  /**
+   * Writes a job's end (or its retry) if this worker still holds it, with the job's outbound calls:
+   * one raw `UPDATE … RETURNING id` (no model update: the worker settles every job), in a transaction
+   * with the calls' insert only when there are calls to record.
+   */
   private async settle(
     job: Job,
     workerId: string,
     fields: { status: JobStatus; result?: string | null; lastError: string | null; runAt?: number; finishedAt: number | null },
     calls: OutboundCall[],
   ): Promise<boolean> {
-    return this.db.transaction(async (transaction) => {
-      const [n] = await Job.update(
-        { ...fields, lockedBy: null, lockedUntil: null, updatedAt: Date.now() },
-        { where: { id: job.id, lockedBy: workerId, status: "running" }, transaction },
+    const write = async (transaction?: Transaction) => {
+      const now = Date.now();
+      const rows = await this.db.sequelize.query(
+        `UPDATE jobs SET status = $1, ${"result" in fields ? "result = $2" : "result = COALESCE($2, result)"}, last_error = $3, run_at = COALESCE($4, run_at), finished_at = $5,
+                locked_by = NULL, locked_until = NULL, updated_at = $6
+          WHERE id = $7 AND locked_by = $8 AND status = 'running'
+        RETURNING id`,
+        {
+          bind: [fields.status, "result" in fields ? (fields.result ?? null) : null, fields.lastError, fields.runAt ?? null, fields.finishedAt, now, job.id, workerId],
+          type: QueryTypes.SELECT,
+          transaction,
+        },
       );
-      if (n && calls.length) {
-        const at = Date.now();
-        await insertRows(this.db, "outbound_calls", CALL_COLUMNS, calls.map((c) => ({ c, job, at })), transaction);
-      }
-      return n > 0;
-    });
+      if (rows.length && calls.length) await insertRows(this.db, "outbound_calls", CALL_COLUMNS, calls.map((c) => ({ c, job, at: now })), transaction);
+      return rows.length > 0;
+    };
+    return calls.length ? this.db.transaction(write) : write();
   }
 
   /** A dead (or ignored) job runs again as a new job; the old one stays as history. */
@@ -270,13 +312,12 @@ export class JobQueue {
     return out;
   }
 
-  /** The earliest time a waiting job becomes due, for the worker's timer. */
+  /** The earliest time a waiting job becomes due, for the worker's timer (epoch ms), or null. */
   async nextDueAt(): Promise<number | null> {
-    const row = await Job.findOne({
-      where: { status: { [Op.in]: ["queued", "retrying"] } },
-      order: [["runAt", "ASC"]],
-      attributes: ["runAt"],
-    });
-    return row ? Number(row.runAt) : null;
+    const [row] = await this.db.sequelize.query<{ at: number | string | null }>(
+      `SELECT MIN(run_at) AS at FROM jobs WHERE status IN ('queued', 'retrying')`,
+      { type: QueryTypes.SELECT },
+    );
+    return row?.at === null || row?.at === undefined ? null : Number(row.at);
   }
 }

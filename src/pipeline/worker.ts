@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Job } from "../models";
-import { Delivery } from "../models";
+import { deliveryOf } from "./delivery-row";
 import { collectCalls } from "../http/call-log";
 import { PermanentError, isRetryable, retryAfterOf } from "../http/errors";
 import { backoffDelay } from "../http/retry";
@@ -8,8 +8,7 @@ import { linkDelivery } from "./delivery-links";
 import { acquireWorkerLock, SQLITE_OWNER_PREFIX, type WorkerLock } from "./sqlite-owner";
 import type { Services } from "../core/services";
 import type { HandlerContext, HandlerOutcome } from "./context";
-import type { DeliverySource } from "../models/delivery";
-import type { IntegrationId } from "../settings/registry";
+import type { IntegrationId, IntegrationSettings } from "../settings/registry";
 import type { BitbucketApi } from "../bitbucket/host-api";
 
 export interface WorkerOptions {
@@ -192,14 +191,16 @@ export class Worker {
   private async run(job: Job): Promise<void> {
     const { services } = this;
     const reg = services.registry.get(job.handler);
-    const log = services.log.child({ jobId: job.id, handler: job.handler, installationId: job.installationId, attempt: job.attempts });
+    // The job's fields on each line it logs, without a child logger per job (pino serializes a child's bindings when made).
+    const fields = { jobId: job.id, handler: job.handler, installationId: job.installationId, attempt: job.attempts };
+    const log = services.log;
     if (!reg) {
       await services.queue.fail(job, this.id, `No handler registered for ${job.handler}`, null, []);
       services.metrics.jobsDead.inc({ handler: job.handler });
       return;
     }
     const started = Date.now();
-    const { calls, result, error } = await collectCalls(() => this.execute(job, reg.run, reg.schema, reg.options, log));
+    const { calls, result, error } = await collectCalls(() => this.execute(job, reg.run, reg.schema, reg.options, fields));
     if (error === undefined) {
       const outcome = result as HandlerOutcome;
       const ignored = outcome && "ignored" in outcome ? outcome.ignored : undefined;
@@ -207,7 +208,7 @@ export class Worker {
       const summary = ignored ? { reason: ignored } : outcome && "done" in outcome ? outcome.done : undefined;
       await services.queue.finish(job, this.id, status, summary, calls);
       services.metrics.jobsProcessed.inc({ handler: job.handler, outcome: status });
-      log.info({ outcome: status, reason: ignored, ms: Date.now() - started }, "job finished");
+      log.info({ ...fields, outcome: status, reason: ignored, ms: Date.now() - started }, "job finished");
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -218,9 +219,9 @@ export class Worker {
     services.metrics.jobsFailed.inc({ handler: job.handler });
     if (retryAt === null) {
       services.metrics.jobsDead.inc({ handler: job.handler });
-      log.error({ err: error }, "job is dead");
+      log.error({ ...fields, err: error }, "job is dead");
     } else {
-      log.warn({ err: { message }, retryInMs: retryAt - Date.now() }, "job failed, will retry");
+      log.warn({ ...fields, err: { message }, retryInMs: retryAt - Date.now() }, "job failed, will retry");
       const t = setTimeout(this.wake, Math.max(0, retryAt - Date.now()));
       t.unref();
     }
@@ -231,13 +232,33 @@ export class Worker {
     run: (ctx: HandlerContext<unknown>) => Promise<HandlerOutcome>,
     schema: { parse(v: unknown): unknown } | undefined,
     options: { integration: string; requiresEnabled?: boolean },
-    baseLog: Services["log"],
+    fields: Record<string, unknown>,
   ): Promise<HandlerOutcome> {
     const { services } = this;
     const installation = await services.installations.get(job.installationId);
     if (!installation) return { ignored: "installation no longer exists" };
-    const delivery = job.deliveryId ? await Delivery.findByPk(job.deliveryId) : null;
-    const raw: unknown = job.payload !== null ? JSON.parse(job.payload) : delivery ? JSON.parse(delivery.payload) : null;
+    // A job's repository is its own or, for an event's job, its delivery's (ingest writes the same into both).
+    const delivery = job.deliveryId ? await deliveryOf(services, job.deliveryId, job.payload === null) : null;
+    const repositoryUuid = job.repositoryUuid ?? delivery?.repositoryUuid ?? null;
+    const repository = repositoryUuid ? { uuid: repositoryUuid, fullName: delivery?.repositoryFullName ?? null } : null;
+    // One read of an integration's settings per job: the on/off check and the handler share it.
+    const read = new Map<string, Promise<unknown>>();
+    const settings = <I extends IntegrationId>(integration: I): Promise<IntegrationSettings<I>> => {
+      if (!repository) throw new Error("This job has no repository: settings are per repository");
+      let doc = read.get(integration);
+      if (!doc) {
+        doc = services.settings.get(installation.id, repository.uuid, integration);
+        read.set(integration, doc);
+      }
+      return doc as Promise<IntegrationSettings<I>>;
+    };
+    if (options.requiresEnabled) {
+      if (!repository) return { ignored: "no repository" };
+      const doc = (await settings(options.integration as IntegrationId)) as { enabled: boolean };
+      if (!doc.enabled) return { ignored: `${options.integration} is off for this repository` };
+    }
+    // The payload is parsed only for a job that runs.
+    const raw: unknown = job.payload !== null ? JSON.parse(job.payload) : delivery?.payload ? JSON.parse(delivery.payload) : null;
     let payload: unknown = raw;
     if (schema) {
       try {
@@ -246,30 +267,18 @@ export class Worker {
         throw new PermanentError(`stored payload does not match ${job.handler}: ${err instanceof Error ? err.message.slice(0, 300) : String(err)}`);
       }
     }
-    const repositoryUuid = job.repositoryUuid ?? delivery?.repositoryUuid ?? null;
-    const repository = repositoryUuid ? { uuid: repositoryUuid, fullName: delivery?.repositoryFullName ?? null } : null;
-    const log = baseLog.child({
-      workspace: installation.workspaceUuid,
-      repository: repository?.fullName ?? repositoryUuid ?? undefined,
-      deliveryId: job.deliveryId ?? undefined,
-    });
-    const settings = <I extends IntegrationId>(integration: I) => {
-      if (!repository) throw new Error("This job has no repository: settings are per repository");
-      return services.settings.get(installation.id, repository.uuid, integration);
-    };
-    if (options.requiresEnabled) {
-      if (!repository) return { ignored: "no repository" };
-      const doc = (await services.settings.get(installation.id, repository.uuid, options.integration as IntegrationId)) as {
-        enabled: boolean;
-      };
-      if (!doc.enabled) return { ignored: `${options.integration} is off for this repository` };
-    }
+    let log: Services["log"] | undefined;
+    const logOf = () =>
+      (log ??= services.log.child({
+        ...fields,
+        workspace: installation.workspaceUuid,
+        repository: repository?.fullName ?? repositoryUuid ?? undefined,
+        deliveryId: job.deliveryId ?? undefined,
+      }));
     let api: BitbucketApi | undefined;
     const ctx: HandlerContext<unknown> = {
       job: { id: job.id, handler: job.handler, attempt: job.attempts, maxAttempts: job.maxAttempts },
-      delivery: delivery
-        ? { id: delivery.id, source: delivery.source as DeliverySource, eventKey: delivery.eventKey, receivedAt: Number(delivery.receivedAt) }
-        : null,
+      delivery: delivery ? { id: delivery.id, source: delivery.source, eventKey: delivery.eventKey, receivedAt: Number(delivery.receivedAt) } : null,
       installation,
       repository,
       payload,
@@ -277,7 +286,10 @@ export class Worker {
       get bitbucket() {
         return (api ??= services.bitbucketApiFor(installation));
       },
-      log,
+      // Made when the handler first logs (most never do).
+      get log() {
+        return logOf();
+      },
       settings,
       enqueue: async (name, p, o = {}) => {
         const reg = services.registry.get(name);

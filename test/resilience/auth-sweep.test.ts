@@ -171,9 +171,14 @@ describe("Resilience: auth sweep over every authenticated route", function () {
   });
 
   it("another workspace's ids: one tenant cannot replay the other's job", async () => {
-    // A dead job of tenant A, then tenant B (admin of its own repository) asks to replay it.
-    const payload = forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName, workspaceUuid: h.tenant.workspace.uuid });
-    const stored = await h.webhook("repo:push", payload);
+    // A job of tenant A, then tenant B (admin of its own repository) asks to replay it. A commit status
+    // (review radar's handler runs whatever is switched on; a push makes no job while its integrations are off).
+    const payload = forRepository(bitbucketWebhook("repo-commit_status_created.go-playground.json"), {
+      uuid: h.repo.uuid,
+      fullName: h.repo.fullName,
+      workspaceUuid: h.tenant.workspace.uuid,
+    });
+    const stored = await h.webhook("repo:commit_status_created", payload);
     assert.equal(stored.status, 204);
     const job = await Job.findOne({ where: { installationId: h.tenant.installation.id }, order: [["createdAt", "DESC"]] });
     assert.ok(job, "tenant A has a job");

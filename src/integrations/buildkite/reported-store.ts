@@ -111,16 +111,19 @@ export class ReportedStatusStore {
    * event of the slot, else the newer event's status, which the caller must post (again).
    */
   async confirm(slot: StatusSlot, eventId: string): Promise<{ eventId: string; status: BuildStatusReport } | null> {
-    return this.db.transaction(async (transaction) => {
-      const row = await this.row(slot, transaction);
-      if (!row) return null;
-      if (row.event_id !== eventId) return { eventId: row.event_id, status: JSON.parse(row.status_body) as BuildStatusReport };
-      await this.db.sequelize.query(
-        `UPDATE buildkite_reported_statuses SET reported_event_id = :eventId, reported_at = :now WHERE id = :id`,
-        { replacements: { id: row.id, eventId, now: Date.now() }, transaction },
-      );
-      return null;
-    });
+    // One conditional statement in the common case (the slot still holds this event): atomic without
+    // a transaction. Otherwise the slot moved on (or is gone): read what it holds now.
+    const confirmed = await this.db.sequelize.query(
+      `UPDATE buildkite_reported_statuses SET reported_event_id = :eventId, reported_at = :now
+        WHERE installation_id = :installationId AND repository_uuid = :repositoryUuid
+          AND commit_hash = :commit AND status_key = :key AND event_id = :eventId
+       RETURNING id`,
+      { replacements: { ...slot, eventId, now: Date.now() }, type: QueryTypes.SELECT },
+    );
+    if (confirmed.length) return null;
+    const row = await this.db.transaction((transaction) => this.row(slot, transaction));
+    if (!row || row.event_id === eventId) return null;
+    return { eventId: row.event_id, status: JSON.parse(row.status_body) as BuildStatusReport };
   }
 
   /** What is recorded for a slot (the activity view and tests). */
