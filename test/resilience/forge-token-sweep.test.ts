@@ -54,6 +54,20 @@ describe("Resilience: Forge Invocation Tokens prove one kind of invocation", fun
     assert.equal(await snapshot(), before, "nothing stored, changed or removed");
   });
 
+  it("refuses a module's FIT whose repository is another workspace's (its installation has no such repository) on every route", async () => {
+    const other = { uuid: "{0c0c0c0c-0000-4000-8000-00000000000c}", slug: "gadgets" };
+    await f.h.install({ workspace: { uuid: "{0b0b0b0b-0000-4000-8000-00000000000b}", slug: "beta" }, repo: false });
+    f.fake.addRepository({ workspace: "beta", slug: other.slug, uuid: other.uuid });
+    f.fake.setRepoPermission("beta", other.slug, ADMIN, "admin");
+    const before = await snapshot();
+    for (const route of apiRoutes(f.h, integrations).filter((r) => r.path !== "/me")) {
+      const { path, body } = requestFor(route, other.uuid);
+      const res = await f.call(route.method, `${FORGE_PATHS.api}${path}`, body === undefined ? undefined : JSON.parse(body), { ...UI, principal: ADMIN, repositoryUuid: other.uuid });
+      assert.equal(res.status, 401, `${route.method} ${path} → ${res.status} ${res.text.slice(0, 200)}`);
+    }
+    assert.equal(await snapshot(), before, "nothing stored, changed or removed");
+  });
+
   it("refuses a UI module's FIT on the event, lifecycle, scheduled and pre-uninstall endpoints (the user picks invokeRemote's path)", async () => {
     const before = await snapshot();
     const ui = { ...UI, principal: ADMIN, repositoryUuid: f.h.repo.uuid };
