@@ -41,7 +41,7 @@ describe("Workspace defaults page in a browser", function () {
     const src = `${h.url}${pathAndQuery}${pathAndQuery.includes("?") ? "&" : "?"}jwt=${encodeURIComponent(jwt)}`;
     await embedOnAppOrigin(page, h.url, `<!doctype html><html><body style="margin:0"><iframe id="relay" src="${src}" style="width:100%;height:4000px;border:0"></iframe></body></html>`);
     const f = page.frameLocator("#relay");
-    await f.locator(`[data-testid="${ready}"][data-state="ready"]`).waitFor({ timeout: 20_000 });
+    await f.locator(`[data-testid="${ready}"][data-state="ready"]`).waitFor();
     return f;
   }
 
@@ -65,7 +65,7 @@ describe("Workspace defaults page in a browser", function () {
     await h.services.settings.update(h.tenant.installation.id, { uuid: h.repo.uuid, fullName: h.repo.fullName }, TEST_ID, { values: { mode: "loud" } }, ADMIN);
     const again = await frame(WORKSPACE_PAGE, OWNER, "workspace-defaults-page");
     await again.locator(`[data-testid="apply-${TEST_ID}"]`).click();
-    await again.locator(`[data-testid="apply-progress-${TEST_ID}"]`).getByText("finished: 1/1 repositories, 1 changed").waitFor({ timeout: 20_000 });
+    await again.locator(`[data-testid="apply-progress-${TEST_ID}"]`).getByText("finished: 1/1 repositories, 1 changed").waitFor();
 
     // Apply to selected: the repository picked by name, its own value handed back again.
     await h.services.settings.update(h.tenant.installation.id, { uuid: h.repo.uuid, fullName: h.repo.fullName }, TEST_ID, { values: { mode: "loud" } }, ADMIN);
@@ -73,7 +73,7 @@ describe("Workspace defaults page in a browser", function () {
     await picked.locator(`[data-testid="apply-pick-${TEST_ID}-${h.repo.uuid}"]`).check();
     await picked.locator(`[data-testid="apply-selected-${TEST_ID}"]`).getByText("Apply to selected (1)").waitFor();
     await picked.locator(`[data-testid="apply-selected-${TEST_ID}"]`).click();
-    await picked.locator(`[data-testid="apply-progress-${TEST_ID}"]`).getByText("finished: 1/1 repositories, 1 changed").waitFor({ timeout: 20_000 });
+    await picked.locator(`[data-testid="apply-progress-${TEST_ID}"]`).getByText("finished: 1/1 repositories, 1 changed").waitFor();
     assert.deepEqual(await h.services.settings.ownFields(h.tenant.installation.id, h.repo.uuid, TEST_ID), [], "the picked repository follows the defaults again");
 
     const repo = await frame(settingsPagePath(h), ADMIN, "settings-page");

@@ -23,7 +23,7 @@ describe("Bitbucket webhooks through the Connect door", () => {
     const delivery = await Delivery.findOne();
     assert.equal(delivery?.eventKey, "repo:push");
     assert.equal(delivery?.repositoryUuid, h.repo.uuid);
-    await waitFor(async () => (await Job.findOne({ where: { status: "done" } })) ?? false, 5000, "job done");
+    await waitFor(async () => (await Job.findOne({ where: { status: "done" } })) ?? false, "job done");
     const calls = h.fake.callsTo("POST", /\/commit\/[0-9a-f]+\/statuses\/build$/);
     assert.equal(calls.length, 1);
     assert.equal(calls[0]!.status, 201);
@@ -39,7 +39,7 @@ describe("Bitbucket webhooks through the Connect door", () => {
     assert.equal(res.headers["x-acpt"], undefined, "no ACE session token in the answer");
     const delivery = await Delivery.findOne();
     assert.equal(delivery?.payload, body);
-    await waitFor(async () => (await Job.findOne({ where: { status: "done" } })) ?? false, 5000, "job done");
+    await waitFor(async () => (await Job.findOne({ where: { status: "done" } })) ?? false, "job done");
   });
 
   it("stores a burst of deliveries committed together (more rows than one statement's parameters allow) and processes each once", async () => {
@@ -77,7 +77,7 @@ describe("Bitbucket webhooks through the Connect door", () => {
     const id = randomUUID();
     assert.equal((await h.webhook("repo:push", push, { requestUuid: id })).status, 204);
     assert.equal((await h.webhook("repo:push", push, { requestUuid: id })).status, 200);
-    await waitFor(async () => (await Job.count({ where: { status: "done" } })) === 1, 5000, "job done");
+    await waitFor(async () => (await Job.count({ where: { status: "done" } })) === 1, "job done");
     await h.drained();
     assert.equal(await Delivery.count(), 1);
     assert.equal(await Job.count(), 1);

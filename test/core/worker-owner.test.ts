@@ -71,7 +71,7 @@ describe("Worker ownership of a SQLite file", function () {
       assert.equal(owner.owner, true);
       assert.ok(owner.id.startsWith(SQLITE_OWNER_PREFIX));
       await h.webhook("repo:push", pushPayload(forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName }), sha(1)));
-      const running = await waitFor(async () => (await Job.findOne({ where: { status: "running" } })) ?? false, 10_000, "the job running");
+      const running = await waitFor(async () => (await Job.findOne({ where: { status: "running" } })) ?? false, "the job running");
       guest.start();
       await guest.ready;
       assert.equal(guest.owner, false, "the file has an owner already");
@@ -106,7 +106,7 @@ describe("Worker ownership of a SQLite file", function () {
       const done = await waitFor(async () => {
         const j = await Job.findByPk(a!.id);
         return j?.status === "done" ? j : false;
-      }, 10_000, "the dead owner's job done");
+      }, "the dead owner's job done");
       assert.equal(done.attempts, 2);
       assert.ok(Number(done.finishedAt) < until, "taken up without waiting for the lease");
       const guestJob = (await Job.findByPk(b!.id))!;
@@ -139,9 +139,9 @@ describe("Leases", () => {
     });
     try {
       await h.webhook("repo:push", pushPayload(forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName }), sha(3)));
-      const first = await waitFor(async () => (await Job.findOne({ where: { status: "running" } })) ?? false, 10_000, "the job running");
+      const first = await waitFor(async () => (await Job.findOne({ where: { status: "running" } })) ?? false, "the job running");
       // Renewed (every third of the lease) past the end of its first lease, and still held.
-      await waitFor(async () => Number((await Job.findByPk(first.id))!.lockedUntil) >= Number(first.lockedUntil) + 1500, 10_000, "renewals past the first lease");
+      await waitFor(async () => Number((await Job.findByPk(first.id))!.lockedUntil) >= Number(first.lockedUntil) + 1500, "renewals past the first lease");
       assert.deepEqual(await h.services.queue.claim("another-instance", 10, 1500), [], "nobody else may claim it");
       const job = (await Job.findByPk(first.id))!;
       assert.equal(job.attempts, 1);

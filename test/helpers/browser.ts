@@ -5,13 +5,25 @@ import { chromium, type Browser, type Page } from "playwright-core";
 /** Where browser tests save their screenshots. */
 export const ARTIFACTS = path.resolve(__dirname, "../../test-artifacts");
 
-/** Debian's headless Chromium with the flags that work as root on a closed network. */
+/**
+ * Debian's headless Chromium with the flags that work as root on a closed network. Its contexts (and
+ * so `browser.newPage()`'s) have no default time limit: a wait (`locator.waitFor`, `waitForSelector`,
+ * an action's auto-wait) lasts until its condition holds, bounded by the running test's mocha timeout
+ * only, so a loaded machine makes the browser tests slower, never red (issue 14, section 3).
+ */
 export async function launchChromium(): Promise<Browser> {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(0);
+    return context;
+  };
+  return browser;
 }
 
 /**

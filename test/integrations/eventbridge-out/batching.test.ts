@@ -46,7 +46,9 @@ describe("EventBridge out: entries ready together share PutEvents calls", () => 
     });
 
     it("waits a short linger for entries that come a moment later; a lone entry goes out on its own", async () => {
-      const b = new PutEventsBatcher({ lingerMs: 300, maxLingerMs: 300 });
+      // A linger far longer than any stall of a loaded machine, ended by the batch filling up (2):
+      // the first entry waited for the later one, whatever the scheduling.
+      const b = new PutEventsBatcher({ lingerMs: 600_000, maxLingerMs: 600_000, maxEntries: 2 });
       const first = b.submit(dest(), entry({ n: 1 }));
       await new Promise((r) => setImmediate(r));
       const second = b.submit(dest(), entry({ n: 2 }));
