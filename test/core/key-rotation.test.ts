@@ -34,7 +34,7 @@ function sameDatabase(h: Harness): Record<string, string> {
 }
 
 describe("ENCRYPTION_KEY rotation (SQLite, and PostgreSQL under test:pg)", function () {
-  this.timeout(60_000);
+  this.timeout(300_000); // a generous bound on a loaded machine (issue 14)
   const open: Harness[] = [];
   afterEach(async () => {
     for (const h of open.splice(0)) await h.close();

@@ -36,7 +36,7 @@ describe("Worker ownership of a SQLite file", function () {
   });
 
   it("a process killed with SIGKILL leaves the lock free at once; while it lives, nobody else owns the file", async function () {
-    this.timeout(120_000); // a child process starts slowly on a busy machine
+    this.timeout(600_000); // a generous bound: a child process starts slowly on a loaded machine
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "relay-owner-"));
     const file = path.join(dir, "relay.sqlite");
     const child = await startChildApp({ ENCRYPTION_KEY: "a".repeat(64), DATA_DIR: dir, SQLITE_FILE: file, CONNECT_ALLOWED_HOSTS: "127.0.0.1" });
@@ -79,7 +79,8 @@ describe("Worker ownership of a SQLite file", function () {
       const still = (await Job.findByPk(running.id))!;
       assert.equal(still.lockedBy, owner.id);
       assert.equal(still.attempts, 1);
-      assert.equal(Number(still.lockedUntil), Number(running.lockedUntil), "its lease untouched");
+      // Only its owner's heartbeats move the lease (forward): the guest neither took nor shortened it.
+      assert.ok(Number(still.lockedUntil) >= Number(running.lockedUntil), "its lease kept by its owner");
     } finally {
       open();
       await guest.stop();

@@ -8,7 +8,7 @@ import { Job } from "../../src/models";
 
 /** Two app instances on one PostgreSQL database share the queue and never process a job twice. */
 describe("PostgreSQL: two app instances, one queue", function () {
-  this.timeout(240_000);
+  this.timeout(900_000); // a generous bound: two child processes on a loaded machine
   before(function () {
     if (!process.env.TEST_DATABASE_URL) this.skip(); // this suite runs in CI's PostgreSQL step (npm run test:pg)
   });

@@ -40,7 +40,7 @@ function assertRetryAfterHonoured(calls: RecordedCall[]): number {
  * are those no retry could fix (a 403 on their commit).
  */
 describe("Resilience: Bitbucket outage, then rate limiting, then recovery", function () {
-  this.timeout(60_000);
+  this.timeout(300_000); // a generous bound on a loaded machine (issue 14)
 
   it("core echo handler: every status arrives, Retry-After honoured, only the unfixable jobs die", async () => {
     const h = await Harness.start({ env: ENV, integrations: [], registerHandlers: (r) => registerEchoHandler(r, { key: (hash) => `k-${hash.slice(-12)}` }) });

@@ -116,7 +116,7 @@ describe("EventBridge out: entries ready together share PutEvents calls", () => 
     const hashOf = (e: { detail: Record<string, unknown> }) => (e.detail.push as { changes: Array<{ new: { target: { hash: string } } }> }).changes[0]!.new.target.hash;
 
     it("100 events ready together go out in fewer calls than events, each call ≤ 10 entries, each job done once its entry was accepted", async function () {
-      this.timeout(120_000);
+      this.timeout(300_000); // a generous bound on a loaded machine (issue 14)
       const hashes = await burst(100);
       const jobs = await bed.settled("eventbridge-out.forward", 100);
       assert.deepEqual(jobs.map((j) => j.status), Array(100).fill("done"));
@@ -131,7 +131,7 @@ describe("EventBridge out: entries ready together share PutEvents calls", () => 
     });
 
     it("a failed entry's job alone retries (only that entry is sent again); one that keeps failing ends dead after its attempts", async function () {
-      this.timeout(60_000);
+      this.timeout(300_000); // a generous bound on a loaded machine (issue 14)
       const retried = (0).toString(16).padStart(40, "0");
       const doomed = (1).toString(16).padStart(40, "0");
       bed.eb.failEntries({ errorCode: "InternalFailure", errorMessage: "try again", times: 1, match: (e) => e.detail.includes(retried) });
