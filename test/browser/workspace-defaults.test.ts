@@ -82,6 +82,10 @@ describe("Workspace defaults page in a browser", function () {
     await repoCard.locator(`[data-testid="toggle-${TEST_ID}--input"]`).check({ force: true });
     await repoCard.locator('[data-testid="inherited-channel"]').waitFor();
     await repoCard.locator('[data-testid="inherited-apiToken"]').waitFor();
+    // An inherited secret is not the repository's to clear (a Clear would change nothing): only Replace.
+    const secret = repoCard.locator('[data-testid="secret-apiToken"]');
+    await secret.getByRole("button", { name: "Replace" }).waitFor();
+    assert.equal(await secret.getByRole("button", { name: "Clear" }).count(), 0, "no Clear for an inherited secret");
     assert.equal(await repoCard.locator('[data-testid="field-channel"]').inputValue(), "eng");
     const file = path.join(ARTIFACTS, "settings-inherited.png");
     await repoCard.screenshot({ path: file });
