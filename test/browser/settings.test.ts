@@ -3,14 +3,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
 import { Harness } from "../helpers/harness";
-import { bitbucketJwt } from "../helpers/jwt";
 import { bitbucketWebhook, forRepository, waitFor } from "../helpers/fixtures";
 import { pushPayload } from "../helpers/echo-handler";
 import { buildUi } from "../../ui/build";
 import { Job } from "../../src/models";
 import { integrationDefinitions, type IntegrationId } from "../../src/settings/registry";
 import { ADMIN, TEST_ID, WRITER, grantDefaults, registerTestHandler, settingsPagePath } from "../web/support";
-import { ARTIFACTS, embedOnAppOrigin, launchChromium } from "../helpers/browser";
+import { ARTIFACTS, launchChromium, openConnectPage } from "../helpers/browser";
 import { assertAxeClean } from "../helpers/axe";
 
 const SECRET = "browser-secret-7d1c2e";
@@ -44,19 +43,7 @@ describe("Settings page in a browser", function () {
   });
 
   /** Embeds the page like Bitbucket's repository settings do and returns the iframe. */
-  async function open(accountId: string): Promise<FrameLocator> {
-    const pathAndQuery = settingsPagePath(h);
-    const jwt = bitbucketJwt("GET", pathAndQuery, { clientKey: h.tenant.clientKey, sharedSecret: h.tenant.sharedSecret, sub: accountId });
-    const src = `${h.url}${pathAndQuery}&jwt=${encodeURIComponent(jwt)}`;
-    await embedOnAppOrigin(
-      page,
-      h.url,
-      `<!doctype html><html><body style="margin:0"><iframe id="relay" src="${src}" style="width:100%;height:4000px;border:0"></iframe></body></html>`,
-    );
-    const frame = page.frameLocator("#relay");
-    await frame.locator('[data-testid="settings-page"][data-state="ready"]').waitFor();
-    return frame;
-  }
+  const open = (accountId: string): Promise<FrameLocator> => openConnectPage(page, h, settingsPagePath(h), accountId, "settings-page");
 
   /** A screenshot of one part of the page (a card, the log), or of the whole frame. */
   async function shot(name: string, part?: Locator): Promise<void> {

@@ -3,11 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { type Browser, type FrameLocator, type Page } from "playwright-core";
 import { Harness } from "../helpers/harness";
-import { bitbucketJwt } from "../helpers/jwt";
 import { buildUi } from "../../ui/build";
 import { ADMIN, TEST_ID, grantDefaults, registerTestHandler, settingsPagePath } from "../web/support";
 import { OWNER, WORKSPACE_PAGE, grantWorkspace } from "../settings/support";
-import { ARTIFACTS, embedOnAppOrigin, launchChromium } from "../helpers/browser";
+import { ARTIFACTS, launchChromium, openConnectPage } from "../helpers/browser";
 
 const SECRET = "browser-ws-secret-5b2d";
 
@@ -36,14 +35,7 @@ describe("Workspace defaults page in a browser", function () {
     await h?.close();
   });
 
-  async function frame(pathAndQuery: string, accountId: string, ready: string): Promise<FrameLocator> {
-    const jwt = bitbucketJwt("GET", pathAndQuery, { clientKey: h.tenant.clientKey, sharedSecret: h.tenant.sharedSecret, sub: accountId });
-    const src = `${h.url}${pathAndQuery}${pathAndQuery.includes("?") ? "&" : "?"}jwt=${encodeURIComponent(jwt)}`;
-    await embedOnAppOrigin(page, h.url, `<!doctype html><html><body style="margin:0"><iframe id="relay" src="${src}" style="width:100%;height:4000px;border:0"></iframe></body></html>`);
-    const f = page.frameLocator("#relay");
-    await f.locator(`[data-testid="${ready}"][data-state="ready"]`).waitFor();
-    return f;
-  }
+  const frame = (pathAndQuery: string, accountId: string, ready: string): Promise<FrameLocator> => openConnectPage(page, h, pathAndQuery, accountId, ready);
 
   it("a workspace admin saves a default (secret write-only), the repository card marks it inherited, apply shows progress", async () => {
     const ws = await frame(WORKSPACE_PAGE, OWNER, "workspace-defaults-page");

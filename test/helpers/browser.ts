@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type FrameLocator, type Page } from "playwright-core";
+import type { Harness } from "./harness";
+import { bitbucketJwt } from "./jwt";
 
 /** Where browser tests save their screenshots. */
 export const ARTIFACTS = path.resolve(__dirname, "../../test-artifacts");
@@ -34,4 +36,18 @@ export async function launchChromium(): Promise<Browser> {
 export async function embedOnAppOrigin(page: Page, appUrl: string, html: string): Promise<void> {
   await page.goto(`${new URL(appUrl).origin}/healthz`);
   await page.setContent(html);
+}
+
+/**
+ * Opens one of the app's Connect pages (`pathAndQuery`, e.g. the settings or workspace-defaults page)
+ * as Bitbucket embeds it: signed for `accountId` of the harness tenant, in an iframe `#relay` on the
+ * app's origin; returns the frame once `[data-testid=<ready>][data-state="ready"]` shows (its data loaded).
+ */
+export async function openConnectPage(page: Page, h: Harness, pathAndQuery: string, accountId: string, ready: string): Promise<FrameLocator> {
+  const jwt = bitbucketJwt("GET", pathAndQuery, { clientKey: h.tenant.clientKey, sharedSecret: h.tenant.sharedSecret, sub: accountId });
+  const src = `${h.url}${pathAndQuery}${pathAndQuery.includes("?") ? "&" : "?"}jwt=${encodeURIComponent(jwt)}`;
+  await embedOnAppOrigin(page, h.url, `<!doctype html><html><body style="margin:0"><iframe id="relay" src="${src}" style="width:100%;height:4000px;border:0"></iframe></body></html>`);
+  const frame = page.frameLocator("#relay");
+  await frame.locator(`[data-testid="${ready}"][data-state="ready"]`).waitFor();
+  return frame;
 }
