@@ -66,7 +66,7 @@ export function webhookRouter(services: Services): Router {
     },
     scope(delivery, { installation }) {
       const ws = delivery.payload.repository.workspace?.uuid;
-      return ws && ws !== installation.workspaceUuid ? refuse(403, "repository is outside this installation's workspace") : null;
+      return ws && ws !== installation.workspaceUuid ? refuse(401, "this token was not issued for this repository's workspace") : null;
     },
   });
   router.post("/webhooks/:family/:name", checkEventKey, receive);

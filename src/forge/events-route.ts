@@ -36,7 +36,7 @@ export function eventsRouter(services: Services): Router {
         };
       },
       scope: ({ payload }, { installation }) =>
-        bracedUuid(payload.workspace.uuid) !== installation.workspaceUuid ? refuse(403, "event is for another workspace than this installation's") : null,
+        bracedUuid(payload.workspace.uuid) !== installation.workspaceUuid ? refuse(401, "this invocation token was not issued for the event's workspace") : null,
     }),
   );
   return router;

@@ -1,9 +1,16 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 
+/**
+ * The methods the app sends (the HTTP client's, and POST for AWS JSON-protocol calls). The longest,
+ * DELETE, is 6 characters: `outbound_calls.method` is VARCHAR(8), so a new method longer than 8
+ * characters needs a migration first (this type is where it would be added).
+ */
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
+
 /** One outbound call, as the activity log shows it. */
 export interface OutboundCall {
   target: string;
-  method: string;
+  method: HttpMethod;
   url: string;
   status: number | null;
   durationMs: number;

@@ -1,6 +1,6 @@
 import { Agent, EnvHttpProxyAgent, request, type Dispatcher } from "undici";
 import type { Readable } from "node:stream";
-import { recordCall } from "./call-log";
+import { recordCall, type HttpMethod } from "./call-log";
 import { HttpError, NetworkError } from "./errors";
 import { excerpt, TARGET_EXCERPT_CHARS } from "./excerpt";
 import { OutboundPolicy, OutboundRefusedError, type OutboundPolicyOptions } from "./outbound-policy";
@@ -10,7 +10,7 @@ import type { Metrics } from "../config/metrics";
 export interface HttpRequest {
   /** Label for metrics, logs and the activity log: "bitbucket", "pagerduty", "slack"… */
   target: string;
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
+  method: HttpMethod;
   url: string;
   headers?: Record<string, string>;
   /** Sent as JSON with the matching content type. */

@@ -45,7 +45,8 @@ export interface VerifiedSender {
  *   most the lookups the check needs. May answer `Ignored` for requests a sender leaves unsigned and
  *   that are acknowledged without storing (Data Center's `diagnostics:ping`).
  * - `parse`: the event from the body (validated), or `Ignored` for requests acknowledged and dropped.
- * - `scope`: the event must concern the sender's installation (its workspace, its DC instance).
+ * - `scope`: the event must concern the sender's installation (its workspace, its DC instance); refuse
+ *   401 otherwise: the sender's credential was not issued for it (docs/architecture.md, Security).
  * - `answer`: the 2xx for a stored or duplicate delivery (default: 204 new, 200 duplicate).
  * - `storeFailure`: storing failed: `"error"` passes it to the app's error handler (500; the sender
  *   retries 5xx), `"retry-later"` answers 503 with `Retry-After: 5` (senders that honour it).

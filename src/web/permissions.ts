@@ -3,6 +3,7 @@ import { CredentialEndedError, type Principal } from "./principal";
 import { HttpError } from "../http/errors";
 import { repositories } from "../core/repositories";
 import type { PermissionLevel } from "../bitbucket/host-api";
+import { missingRepositoryAnswer } from "./repository-scope";
 
 export type AccessLevel = PermissionLevel;
 
@@ -34,7 +35,8 @@ interface Entry {
  * Is the viewing account an admin (or a reader) of the repository? Asked of the installation's
  * Bitbucket (`BitbucketApi.permissionOf`) with its own credentials — or with the user's own
  * credential when the door holds one (`Principal.permissionOf`, Data Center) — scoped to the installation's
- * workspace or instance so that a repository of another one is never found. Answers are cached briefly (a revoked admin loses access within
+ * workspace or instance so that a repository of another one is never found (401 for a credential used
+ * on a repository its installation does not have: `missingRepositoryAnswer`). Answers are cached briefly (a revoked admin loses access within
  * `ttlMs`); concurrent lookups share one request; failures are not cached.
  */
 export class RepoPermissions {
@@ -96,7 +98,8 @@ export class RepoPermissions {
     } catch (err) {
       if (err instanceof CredentialEndedError) return { ok: false, status: 401, reason: err.message };
       if (err instanceof HttpError && err.status === 404) {
-        return { ok: false, status: 404, reason: "repository not found in this installation" };
+        // Not in the installation's workspace / instance: 404 only for a repository it is known to have had.
+        return { ok: false, ...(await missingRepositoryAnswer(installation, repositoryUuid)) };
       }
       if (err instanceof HttpError && (err.status === 401 || err.status === 403)) {
         return { ok: false, status: 403, reason: "Bitbucket refused the permission check" };

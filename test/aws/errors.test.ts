@@ -22,7 +22,7 @@ async function thrown(call: () => Promise<unknown>): Promise<unknown> {
 }
 
 describe("AWS errors: one translator into reasons an admin can act on", function () {
-  this.timeout(20_000);
+  this.timeout(300_000); // a generous bound on a loaded machine (issue 14)
   let s3: FakeS3;
   let sts: FakeSts;
   let events: FakeEventBridge;

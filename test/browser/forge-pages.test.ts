@@ -102,7 +102,7 @@ describe("Forge Custom UI: the Connect pages through @forge/bridge", function ()
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
       await page.goto(site.url);
-      await page.locator('[data-testid="review-radar"][data-state="ready"]').waitFor({ timeout: 30_000 });
+      await page.locator('[data-testid="review-radar"][data-state="ready"]').waitFor();
       await page.getByText("Make widgets faster").waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, "forge-review-radar.png"), fullPage: true });
       assert.deepEqual(errors, []);
@@ -129,7 +129,7 @@ describe("Forge Custom UI: the Connect pages through @forge/bridge", function ()
       page.on("pageerror", (e) => errors.push(e.message));
       await page.goto(site.url);
       // The page with its settings loaded (data-state ready), not only its first render.
-      await page.locator('[data-testid="settings-page"][data-state="ready"]').waitFor({ timeout: 30_000 });
+      await page.locator('[data-testid="settings-page"][data-state="ready"]').waitFor();
       await page.getByText("Buildkite", { exact: false }).first().waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, "forge-settings.png"), fullPage: true });
       assert.deepEqual(errors, []);

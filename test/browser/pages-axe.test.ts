@@ -36,8 +36,8 @@ describe("Settings page and activity log: axe-core", function () {
     await embedOnAppOrigin(page, h.url, `<!doctype html><html lang="en"><body><iframe id="relay" title="Settings" src="${src}" style="width:100%;height:4000px;border:0"></iframe></body></html>`);
     const frame = await (await page.waitForSelector("#relay")).contentFrame();
     if (!frame) throw new Error("no iframe content");
-    await frame.waitForSelector('[data-testid="settings-page"][data-state="ready"]', { timeout: 30_000 });
-    await frame.waitForSelector('[data-testid="activity-log"]', { timeout: 30_000 });
+    await frame.waitForSelector('[data-testid="settings-page"][data-state="ready"]');
+    await frame.waitForSelector('[data-testid="activity-log"]');
     await assertAxeClean(frame, "the settings page with its activity log");
   });
 });

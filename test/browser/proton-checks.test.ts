@@ -39,12 +39,15 @@ describe("Settings page in a browser: AWS checks on save", function () {
       `<!doctype html><html><body style="margin:0"><iframe id="relay" src="${w.h.url}${pathAndQuery}&jwt=${encodeURIComponent(jwt)}" style="width:100%;height:4000px;border:0"></iframe></body></html>`,
     );
     const frame = page.frameLocator("#relay");
-    await frame.locator('[data-testid="settings-page"][data-state="ready"]').waitFor({ timeout: 20_000 });
+    await frame.locator('[data-testid="settings-page"][data-state="ready"]').waitFor();
     const card = frame.locator('[data-testid="card-proton"]');
     await card.locator('[data-testid="field-bucket"]').fill("eu-archive");
     await card.locator('[data-testid="save-proton"]').click();
     // Waits for the checks' outcome itself: the element may render before its results.
-    const checks = card.locator('[data-testid="save-checks"]').filter({ hasText: "Saved, but the check found problems" });
+    const checks = card
+      .locator('[data-testid="save-checks"]')
+      .filter({ hasText: "Saved, but the check found problems" })
+      .filter({ hasText: "the bucket eu-archive is in eu-west-1" });
     await checks.waitFor();
     const text = await checks.textContent();
     assert.match(text ?? "", /Saved, but the check found problems/);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 import { Harness } from "../helpers/harness";
+import { waitFor } from "../helpers/fixtures";
 import { reviewRadar } from "../../src/integrations/review-radar";
 import { radarOf } from "../../src/integrations/review-radar/radar";
 import { buildUi } from "../../ui/build";
@@ -26,7 +27,7 @@ async function openPanel(page: Page, src: string, width: number): Promise<Frame>
   );
   const frame = await (await page.waitForSelector("#panel")).contentFrame();
   if (!frame) throw new Error("no iframe content");
-  await frame.waitForSelector('[data-testid="section-needsYourReview"]', { timeout: 30_000 });
+  await frame.waitForSelector('[data-testid="section-needsYourReview"]');
   return frame;
 }
 
@@ -36,11 +37,7 @@ async function contentHeight(frame: Frame): Promise<number> {
 }
 
 async function statusCallsSettled(h: Harness, expected: number): Promise<void> {
-  const started = Date.now();
-  while (h.fake.callsTo("GET", /\/statuses\/build$|\/statuses$/).length < expected) {
-    if (Date.now() - started > 20_000) throw new Error(`only ${h.fake.callsTo("GET", /\/statuses/).length} of ${expected} status calls`);
-    await new Promise((r) => setImmediate(r));
-  }
+  await waitFor(() => h.fake.callsTo("GET", /\/statuses\/build$|\/statuses$/).length >= expected, `${expected} status calls`);
 }
 
 describe("review radar panel with 500 open PRs in Chromium", function () {
@@ -127,10 +124,12 @@ describe("review radar panel with 500 open PRs in Chromium", function () {
       await page.locator("#sidebar").screenshot({ path: path.join(ARTIFACTS, "review-radar-500-focus.png") });
 
       await page.keyboard.press("Enter");
-      await frame.waitForFunction((n) => document.querySelectorAll('[data-testid="section-needsReview"] [data-testid^="pr-"]').length === n, needs.total, { timeout: 20_000 });
+      await frame.waitForFunction((n) => document.querySelectorAll('[data-testid="section-needsReview"] [data-testid^="pr-"]').length === n, needs.total);
       await statusCallsSettled(h, needs.total - needs.rows.length);
       assert.equal(h.fake.callsTo("GET", /\/statuses/).length, needs.total - needs.rows.length, "the hidden rows' statuses, once");
       assert.equal(h.fake.callsTo("GET", /\/pullrequests$/).length, 0, "the list came from the cache");
+      // Focus moves in an effect after the revealed rows render: wait for it to land on a row.
+      await frame.waitForFunction(() => document.activeElement?.closest('[data-testid^="pr-"]') != null);
       const after = await frame.evaluate(() => document.activeElement?.closest('[data-testid^="pr-"]')?.getAttribute("data-testid") ?? null);
       assert.ok(after && !needs.rows.some((r) => `pr-${r.id}` === after), `focus moved to the first revealed row (${after})`);
     });
@@ -139,8 +138,8 @@ describe("review radar panel with 500 open PRs in Chromium", function () {
   it("shows reviewer names in tooltips, follows the dark theme, and stays axe-clean there", async () => {
     await withContext({ colorScheme: "dark" }, async (page) => {
       const frame = await openPanel(page, `${h.url}${panelUrl(h)}`, 360);
-      await frame.waitForSelector('html[data-color-mode="dark"]', { timeout: 20_000 });
-      await frame.waitForFunction(() => getComputedStyle(document.documentElement).getPropertyValue("--ds-surface").trim() !== "", undefined, { timeout: 20_000 });
+      await frame.waitForSelector('html[data-color-mode="dark"]');
+      await frame.waitForFunction(() => getComputedStyle(document.documentElement).getPropertyValue("--ds-surface").trim() !== "", undefined);
       const bg = await frame.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
       const [r, g, b] = (bg.match(/\d+/g) ?? []).map(Number);
       assert.ok(r! + g! + b! < 3 * 80, `a dark page background (${bg})`);
@@ -148,7 +147,7 @@ describe("review radar panel with 500 open PRs in Chromium", function () {
 
       await frame.locator('[data-testid="reviewer"][data-state="approved"]').first().hover();
       const tip = frame.getByRole("tooltip");
-      await tip.waitFor({ timeout: 10_000 });
+      await tip.waitFor();
       assert.match((await tip.textContent()) ?? "", /^(Vera Viewer|Bob Reviewer|Carol Reviewer) approved$/);
       await page.locator("#panel").evaluate((el, px) => ((el as HTMLElement).style.height = `${px}px`), await contentHeight(frame));
       await page.locator("#sidebar").screenshot({ path: path.join(ARTIFACTS, "review-radar-500-dark.png") });

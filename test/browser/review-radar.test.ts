@@ -59,7 +59,7 @@ describe("review radar panel in Chromium", function () {
     await new Promise<void>((resolve) => foreign.listen(0, "127.0.0.1", resolve));
     try {
       const page = await context.newPage();
-      const refused = page.waitForEvent("console", { predicate: (m) => /frame-ancestors/.test(m.text()), timeout: 20_000 });
+      const refused = page.waitForEvent("console", { predicate: (m) => /frame-ancestors/.test(m.text()) });
       // localhost and 127.0.0.1 are different origins: the app's page is the only one on `h.url`.
       await page.goto(`http://localhost:${(foreign.address() as AddressInfo).port}/`);
       assert.match((await refused).text(), /frame-ancestors 'self' [^"]*"[^]*blocked/);
@@ -86,7 +86,7 @@ describe("review radar panel in Chromium", function () {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     const frame = await loadInIframe(page, `${h.url}${panelUrl(h)}`);
-    await frame.waitForSelector('[data-testid="section-needsYourReview"]', { timeout: 20_000 });
+    await frame.waitForSelector('[data-testid="section-needsYourReview"]');
 
     assert.match((await frame.textContent('[data-testid="section-needsYourReview"]')) ?? "", /Add rate limiting/);
     const needs = frame.locator('[data-testid="section-needsReview"] [data-testid^="pr-"]');
@@ -110,7 +110,7 @@ describe("review radar panel in Chromium", function () {
     assert.ok(fs.statSync(path.join(ARTIFACTS, "review-radar-sections.png")).size > 5000);
 
     // Build statuses arrive in a second call; the failing build is marked.
-    await frame.waitForSelector('[data-testid="pr-13"] [data-testid="build"][data-state="FAILED"]', { timeout: 10_000 });
+    await frame.waitForSelector('[data-testid="pr-13"] [data-testid="build"][data-state="FAILED"]');
     assert.match((await frame.textContent('[data-testid="pr-13"] [data-testid="build"]')) ?? "", /failing/);
 
     await page.screenshot({ path: path.join(ARTIFACTS, "review-radar.png"), fullPage: true });
@@ -123,7 +123,7 @@ describe("review radar panel in Chromium", function () {
     addPr(h, { id: 1, participants: [{ user: PEOPLE.bob, role: "REVIEWER", approved: true, state: "approved" }, { user: PEOPLE.carol, role: "REVIEWER", approved: true, state: "approved" }] });
     const page = await context.newPage();
     const frame = await loadInIframe(page, `${h.url}${panelUrl(h)}`);
-    await frame.waitForSelector('[data-testid="empty"]', { timeout: 20_000 });
+    await frame.waitForSelector('[data-testid="empty"]');
     assert.match((await frame.textContent('[data-testid="empty"]')) ?? "", /Nothing waiting for review/);
     assert.match((await frame.textContent('[data-testid="empty"]')) ?? "", /All 1 open pull request has the 2 approvals needed/);
     await page.screenshot({ path: path.join(ARTIFACTS, "review-radar-empty.png"), fullPage: true });
@@ -134,12 +134,12 @@ describe("review radar panel in Chromium", function () {
     h.fake.inject({ method: "GET", path: /\/pullrequests$/, status: 503, times: 3 });
     const page = await context.newPage();
     const frame = await loadInIframe(page, `${h.url}${panelUrl(h)}`);
-    await frame.waitForSelector('[data-testid="review-radar"][data-state="error"]', { timeout: 20_000 });
+    await frame.waitForSelector('[data-testid="review-radar"][data-state="error"]');
     // The error notice is a lazily loaded chunk: wait for its title, never read at once.
-    await frame.locator('[data-testid="review-radar"]').getByText("Review radar is unavailable").waitFor({ timeout: 20_000 });
+    await frame.locator('[data-testid="review-radar"]').getByText("Review radar is unavailable").waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, "review-radar-error.png"), fullPage: true });
     await frame.getByRole("button", { name: "Try again" }).click();
-    await frame.waitForSelector('[data-testid="section-needsReview"]', { timeout: 20_000 });
+    await frame.waitForSelector('[data-testid="section-needsReview"]');
     assert.match((await frame.textContent('[data-testid="section-needsReview"]')) ?? "", /Needs eyes/);
   });
 });

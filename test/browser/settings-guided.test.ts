@@ -51,7 +51,7 @@ describe("Guided settings page in a browser", function () {
     await embedOnAppOrigin(page, h.url, `<!doctype html><html><body style="margin:0"><iframe id="relay" title="Bitbucket Relay" src="${src}" style="width:100%;height:3000px;border:0"></iframe></body></html>`);
     const frame = await (await page.locator("#relay").elementHandle())!.contentFrame();
     assert.ok(frame);
-    await frame.locator('[data-testid="settings-page"][data-state="ready"]').waitFor({ timeout: 20_000 });
+    await frame.locator('[data-testid="settings-page"][data-state="ready"]').waitFor();
     return frame;
   }
 
@@ -134,15 +134,16 @@ describe("Guided settings page in a browser", function () {
     assert.equal(res.status, 202, res.text);
 
     // The page asks again on its own: wait for the state asserted.
-    await card.locator('[data-testid="setup-buildkite"][data-complete="true"]').waitFor({ timeout: 30_000 });
+    await card.locator('[data-testid="setup-buildkite"][data-complete="true"]').waitFor();
     await setup.locator('[data-testid="setup-step-paste"][data-done="true"]').waitFor();
     await setup.locator('[data-testid="setup-step-event"][data-done="true"]').waitFor();
-    const last = setup.locator('[data-testid="last-delivery-buildkite"]');
-    assert.match((await last.textContent()) ?? "", /Last event received just now, OK/);
+    // The line is rendered by a later poll than the step's state: wait for it, never read it at once.
+    await setup.locator('[data-testid="last-delivery-buildkite"]').getByText(/Last event received .+, OK/).waitFor();
     await shot(frame, "checklist-green");
 
     await setup.locator('[data-testid="show-activity-buildkite"]').click();
-    assert.equal(await frame.locator("#activity-integration").inputValue(), "buildkite");
+    // The filter is set by the click's render: wait for the value asserted.
+    await frame.waitForFunction(() => (document.querySelector("#activity-integration") as HTMLSelectElement | null)?.value === "buildkite");
     const row = frame.locator('[data-testid="activity-log"] [data-testid="activity-row"][data-status="done"]').first();
     await row.waitFor();
     assert.match((await row.textContent()) ?? "", /buildkite/);

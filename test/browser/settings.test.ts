@@ -3,14 +3,13 @@ import fs from "node:fs";
 import path from "node:path";
 import { type Browser, type FrameLocator, type Locator, type Page } from "playwright-core";
 import { Harness } from "../helpers/harness";
-import { bitbucketJwt } from "../helpers/jwt";
 import { bitbucketWebhook, forRepository, waitFor } from "../helpers/fixtures";
 import { pushPayload } from "../helpers/echo-handler";
 import { buildUi } from "../../ui/build";
 import { Job } from "../../src/models";
 import { integrationDefinitions, type IntegrationId } from "../../src/settings/registry";
 import { ADMIN, TEST_ID, WRITER, grantDefaults, registerTestHandler, settingsPagePath } from "../web/support";
-import { ARTIFACTS, embedOnAppOrigin, launchChromium } from "../helpers/browser";
+import { ARTIFACTS, launchChromium, openConnectPage } from "../helpers/browser";
 import { assertAxeClean } from "../helpers/axe";
 
 const SECRET = "browser-secret-7d1c2e";
@@ -44,19 +43,7 @@ describe("Settings page in a browser", function () {
   });
 
   /** Embeds the page like Bitbucket's repository settings do and returns the iframe. */
-  async function open(accountId: string): Promise<FrameLocator> {
-    const pathAndQuery = settingsPagePath(h);
-    const jwt = bitbucketJwt("GET", pathAndQuery, { clientKey: h.tenant.clientKey, sharedSecret: h.tenant.sharedSecret, sub: accountId });
-    const src = `${h.url}${pathAndQuery}&jwt=${encodeURIComponent(jwt)}`;
-    await embedOnAppOrigin(
-      page,
-      h.url,
-      `<!doctype html><html><body style="margin:0"><iframe id="relay" src="${src}" style="width:100%;height:4000px;border:0"></iframe></body></html>`,
-    );
-    const frame = page.frameLocator("#relay");
-    await frame.locator('[data-testid="settings-page"][data-state="ready"]').waitFor({ timeout: 20_000 });
-    return frame;
-  }
+  const open = (accountId: string): Promise<FrameLocator> => openConnectPage(page, h, settingsPagePath(h), accountId, "settings-page");
 
   /** A screenshot of one part of the page (a card, the log), or of the whole frame. */
   async function shot(name: string, part?: Locator): Promise<void> {
@@ -119,7 +106,7 @@ describe("Settings page in a browser", function () {
     h.fake.inject({ method: "POST", path: /statuses\/build$/, status: 403, times: 1 });
     const base = forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName });
     await h.webhook("repo:push", pushPayload(base, "c".repeat(40)));
-    const dead = await waitFor(() => Job.findOne({ where: { status: "dead" } }), 10_000, "dead job");
+    const dead = await waitFor(() => Job.findOne({ where: { status: "dead" } }), "dead job");
 
     const frame = await open(ADMIN);
     const log = frame.locator('[data-testid="activity-log"]');
@@ -134,7 +121,7 @@ describe("Settings page in a browser", function () {
 
     await deadRow.locator(`[data-testid="replay-${dead.id}"]`).click();
     await log.locator('[data-testid="replay-notice"]').getByText("Replay queued", { exact: false }).waitFor();
-    const replay = await waitFor(() => Job.findOne({ where: { replayOf: dead.id, status: "done" } }), 10_000, "replay done");
+    const replay = await waitFor(() => Job.findOne({ where: { replayOf: dead.id, status: "done" } }), "replay done");
     await log.getByRole("button", { name: "Refresh" }).click();
     // The row of the previous render (status running) may still be there: wait for the refreshed one.
     const replayRow = log.locator(`[data-testid="activity-row"][data-job="${replay.id}"][data-status="done"]`);
@@ -144,7 +131,7 @@ describe("Settings page in a browser", function () {
 
     // Filter by outcome: only the dead delivery's entry is listed.
     await log.locator("#activity-outcome").selectOption("dead");
-    await waitFor(async () => (await log.locator('[data-testid="activity-page"]').textContent())?.includes("1 entry"), 10_000, "filtered");
+    await waitFor(async () => (await log.locator('[data-testid="activity-page"]').textContent())?.includes("1 entry"), "filtered");
     await shot("activity-replayed", log);
   });
 
@@ -158,7 +145,7 @@ describe("Settings page in a browser", function () {
       await card.locator(`[data-testid="toggle-${id}--input"]`).check({ force: true });
       // Exactly one: a locator that matches two elements fails waitFor (strict mode).
       await card.locator(`[data-testid="save-${id}"]`).waitFor();
-      assert.ok((await card.locator('[data-testid^="fieldrow-"]').count()) > 0, `${id} shows its fields`);
+      await card.locator('[data-testid^="fieldrow-"]').first().waitFor(); // its fields, from its schema
       await shot(`card-${id}`, card);
     }
   });

@@ -3,11 +3,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { type Browser, type FrameLocator, type Page } from "playwright-core";
 import { Harness } from "../helpers/harness";
-import { bitbucketJwt } from "../helpers/jwt";
 import { buildUi } from "../../ui/build";
 import { ADMIN, TEST_ID, grantDefaults, registerTestHandler, settingsPagePath } from "../web/support";
 import { OWNER, WORKSPACE_PAGE, grantWorkspace } from "../settings/support";
-import { ARTIFACTS, embedOnAppOrigin, launchChromium } from "../helpers/browser";
+import { ARTIFACTS, launchChromium, openConnectPage } from "../helpers/browser";
 
 const SECRET = "browser-ws-secret-5b2d";
 
@@ -36,14 +35,7 @@ describe("Workspace defaults page in a browser", function () {
     await h?.close();
   });
 
-  async function frame(pathAndQuery: string, accountId: string, ready: string): Promise<FrameLocator> {
-    const jwt = bitbucketJwt("GET", pathAndQuery, { clientKey: h.tenant.clientKey, sharedSecret: h.tenant.sharedSecret, sub: accountId });
-    const src = `${h.url}${pathAndQuery}${pathAndQuery.includes("?") ? "&" : "?"}jwt=${encodeURIComponent(jwt)}`;
-    await embedOnAppOrigin(page, h.url, `<!doctype html><html><body style="margin:0"><iframe id="relay" src="${src}" style="width:100%;height:4000px;border:0"></iframe></body></html>`);
-    const f = page.frameLocator("#relay");
-    await f.locator(`[data-testid="${ready}"][data-state="ready"]`).waitFor({ timeout: 20_000 });
-    return f;
-  }
+  const frame = (pathAndQuery: string, accountId: string, ready: string): Promise<FrameLocator> => openConnectPage(page, h, pathAndQuery, accountId, ready);
 
   it("a workspace admin saves a default (secret write-only), the repository card marks it inherited, apply shows progress", async () => {
     const ws = await frame(WORKSPACE_PAGE, OWNER, "workspace-defaults-page");
@@ -65,7 +57,7 @@ describe("Workspace defaults page in a browser", function () {
     await h.services.settings.update(h.tenant.installation.id, { uuid: h.repo.uuid, fullName: h.repo.fullName }, TEST_ID, { values: { mode: "loud" } }, ADMIN);
     const again = await frame(WORKSPACE_PAGE, OWNER, "workspace-defaults-page");
     await again.locator(`[data-testid="apply-${TEST_ID}"]`).click();
-    await again.locator(`[data-testid="apply-progress-${TEST_ID}"]`).getByText("finished: 1/1 repositories, 1 changed").waitFor({ timeout: 20_000 });
+    await again.locator(`[data-testid="apply-progress-${TEST_ID}"]`).getByText("finished: 1/1 repositories, 1 changed").waitFor();
 
     // Apply to selected: the repository picked by name, its own value handed back again.
     await h.services.settings.update(h.tenant.installation.id, { uuid: h.repo.uuid, fullName: h.repo.fullName }, TEST_ID, { values: { mode: "loud" } }, ADMIN);
@@ -73,7 +65,7 @@ describe("Workspace defaults page in a browser", function () {
     await picked.locator(`[data-testid="apply-pick-${TEST_ID}-${h.repo.uuid}"]`).check();
     await picked.locator(`[data-testid="apply-selected-${TEST_ID}"]`).getByText("Apply to selected (1)").waitFor();
     await picked.locator(`[data-testid="apply-selected-${TEST_ID}"]`).click();
-    await picked.locator(`[data-testid="apply-progress-${TEST_ID}"]`).getByText("finished: 1/1 repositories, 1 changed").waitFor({ timeout: 20_000 });
+    await picked.locator(`[data-testid="apply-progress-${TEST_ID}"]`).getByText("finished: 1/1 repositories, 1 changed").waitFor();
     assert.deepEqual(await h.services.settings.ownFields(h.tenant.installation.id, h.repo.uuid, TEST_ID), [], "the picked repository follows the defaults again");
 
     const repo = await frame(settingsPagePath(h), ADMIN, "settings-page");
@@ -82,6 +74,10 @@ describe("Workspace defaults page in a browser", function () {
     await repoCard.locator(`[data-testid="toggle-${TEST_ID}--input"]`).check({ force: true });
     await repoCard.locator('[data-testid="inherited-channel"]').waitFor();
     await repoCard.locator('[data-testid="inherited-apiToken"]').waitFor();
+    // An inherited secret is not the repository's to clear (a Clear would change nothing): only Replace.
+    const secret = repoCard.locator('[data-testid="secret-apiToken"]');
+    await secret.getByRole("button", { name: "Replace" }).waitFor();
+    assert.equal(await secret.getByRole("button", { name: "Clear" }).count(), 0, "no Clear for an inherited secret");
     assert.equal(await repoCard.locator('[data-testid="field-channel"]').inputValue(), "eng");
     const file = path.join(ARTIFACTS, "settings-inherited.png");
     await repoCard.screenshot({ path: file });

@@ -11,7 +11,7 @@ import { LAZY_FILES, lazyPackagesPlugin, ROOT } from "../../scripts/build-server
  * and behaves as the module itself.
  */
 describe("Build: lazily loaded packages", function () {
-  this.timeout(60_000);
+  this.timeout(300_000); // a generous bound on a loaded machine
 
   it("load on first use, through named, default and namespace imports", async () => {
     fs.mkdirSync(path.join(ROOT, "test-artifacts"), { recursive: true });

@@ -56,7 +56,7 @@ function lockKeyOf(file: string, modulesRoot: string): string | null {
 }
 
 describe("Production runtime: the compiled server needs only `dependencies`", function () {
-  this.timeout(120_000);
+  this.timeout(600_000); // a generous bound: builds and child processes on a loaded machine
   let outDir: string;
   let meta: Metafile;
 

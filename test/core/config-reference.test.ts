@@ -45,6 +45,6 @@ describe("Configuration reference (docs/configuration.md) is generated from the 
 
   it("the scan finds reads (it is not vacuous): a made-up read would be caught", () => {
     const reads = variablesRead();
-    for (const v of ["HTTPS_PROXY", "http_proxy", "RELAY_S3_FORCE_PATH_STYLE", "NODE_ENV", "ALLOW_SQLITE_IN_PRODUCTION"]) assert.ok(reads.has(v), v);
+    for (const v of ["HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "NODE_ENV", "ALLOW_SQLITE_IN_PRODUCTION"]) assert.ok(reads.has(v), v);
   });
 });

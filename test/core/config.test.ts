@@ -13,7 +13,7 @@ function problemLines(stderr: string): string[] {
 }
 
 describe("Configuration: validated whole, before anything is touched", function () {
-  this.timeout(90_000); // each case starts the real entry point in a new process
+  this.timeout(600_000); // a generous bound: each case starts the real entry point in a new process, slow on a loaded machine
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "relay-config-"));

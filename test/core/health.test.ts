@@ -27,8 +27,8 @@ describe("Health and metrics", () => {
   it("exposes deliveries, jobs, queue depth and outbound latency in Prometheus text", async () => {
     const push = pushPayload(forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName }), "2".repeat(40));
     await h.webhook("repo:push", push);
-    await waitFor(() => h.fake.callsTo("POST", /statuses\/build$/).length === 1, 5000, "status");
-    await waitFor(async () => /relay_jobs_processed_total\{handler="core.echo",outcome="done"\} 1/.test((await h.get("/metrics")).text), 5000, "metric");
+    await waitFor(() => h.fake.callsTo("POST", /statuses\/build$/).length === 1, "status");
+    await waitFor(async () => /relay_jobs_processed_total\{handler="core.echo",outcome="done"\} 1/.test((await h.get("/metrics")).text), "metric");
     const text = (await h.get("/metrics")).text;
     assert.match(text, /relay_deliveries_received_total\{source="bitbucket",event="repo:push"\} 1/);
     assert.match(text, /relay_queue_depth\{status="queued"\} 0/);

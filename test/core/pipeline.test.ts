@@ -18,7 +18,7 @@ describe("Durable pipeline: retries, Retry-After, dead letters, replay", () => {
   it("retries a Bitbucket 503 and succeeds", async () => {
     h.fake.inject({ method: "POST", path: /statuses\/build$/, status: 503, times: 4 });
     assert.equal((await h.webhook("repo:push", push)).status, 204);
-    const job = await waitFor(async () => Job.findOne({ where: { status: "done" } }), 10_000, "job done");
+    const job = await waitFor(async () => Job.findOne({ where: { status: "done" } }), "job done");
     assert.ok(job.attempts >= 2, `attempts ${job.attempts}`);
     const statuses = h.fake.callsTo("POST", /statuses\/build$/).map((c) => c.status);
     assert.deepEqual(statuses.slice(-1), [201]);
@@ -30,7 +30,7 @@ describe("Durable pipeline: retries, Retry-After, dead letters, replay", () => {
   it("honours Retry-After on 429 before calling again", async () => {
     h.fake.inject({ method: "POST", path: /statuses\/build$/, status: 429, times: 1, retryAfter: 1 });
     await h.webhook("repo:push", push);
-    await waitFor(async () => Job.findOne({ where: { status: "done" } }), 10_000, "job done");
+    await waitFor(async () => Job.findOne({ where: { status: "done" } }), "job done");
     const calls = h.fake.callsTo("POST", /statuses\/build$/);
     assert.equal(calls[0]!.status, 429);
     assert.equal(calls[1]!.status, 201);
@@ -41,12 +41,12 @@ describe("Durable pipeline: retries, Retry-After, dead letters, replay", () => {
   it("ends dead after the last attempt, keeps the error, and a replay succeeds", async () => {
     h.fake.inject({ method: "POST", path: /statuses\/build$/, status: 503, times: 12 }); // 4 attempts (JOB_MAX_ATTEMPTS) × 3 calls (2 inline retries)
     await h.webhook("repo:push", push);
-    const dead = await waitFor(async () => Job.findOne({ where: { status: "dead" } }), 15_000, "job dead");
+    const dead = await waitFor(async () => Job.findOne({ where: { status: "dead" } }), "job dead");
     assert.equal(dead.attempts, 4);
     assert.match(dead.lastError ?? "", /503/);
     const replay = await h.services.queue.replay(dead.id, h.tenant.installation.id);
     assert.ok(replay);
-    const done = await waitFor(async () => Job.findOne({ where: { replayOf: dead.id, status: "done" } }), 10_000, "replay done");
+    const done = await waitFor(async () => Job.findOne({ where: { replayOf: dead.id, status: "done" } }), "replay done");
     assert.equal(done.deliveryId, dead.deliveryId);
     assert.equal((await Job.findByPk(dead.id))?.status, "dead", "the dead job stays as history");
   });
@@ -54,7 +54,7 @@ describe("Durable pipeline: retries, Retry-After, dead letters, replay", () => {
   it("ends dead at once on a 4xx that no retry can fix", async () => {
     h.fake.inject({ method: "POST", path: /statuses\/build$/, status: 403, times: 1 });
     await h.webhook("repo:push", push);
-    const dead = await waitFor(async () => Job.findOne({ where: { status: "dead" } }), 5000, "job dead");
+    const dead = await waitFor(async () => Job.findOne({ where: { status: "dead" } }), "job dead");
     assert.equal(dead.attempts, 1);
     assert.match(dead.lastError ?? "", /403/);
   });
@@ -62,7 +62,7 @@ describe("Durable pipeline: retries, Retry-After, dead letters, replay", () => {
   it("refuses to replay another installation's job", async () => {
     h.fake.inject({ method: "POST", path: /statuses\/build$/, status: 403, times: 1 });
     await h.webhook("repo:push", push);
-    const dead = await waitFor(async () => Job.findOne({ where: { status: "dead" } }), 5000, "job dead");
+    const dead = await waitFor(async () => Job.findOne({ where: { status: "dead" } }), "job dead");
     const other = await h.install({ workspace: { uuid: "{other-ws}", slug: "other" }, repo: false });
     assert.equal(await h.services.queue.replay(dead.id, other.installation.id), null);
   });

@@ -36,7 +36,7 @@ describe("Worker ownership of a SQLite file", function () {
   });
 
   it("a process killed with SIGKILL leaves the lock free at once; while it lives, nobody else owns the file", async function () {
-    this.timeout(120_000); // a child process starts slowly on a busy machine
+    this.timeout(600_000); // a generous bound: a child process starts slowly on a loaded machine
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "relay-owner-"));
     const file = path.join(dir, "relay.sqlite");
     const child = await startChildApp({ ENCRYPTION_KEY: "a".repeat(64), DATA_DIR: dir, SQLITE_FILE: file, CONNECT_ALLOWED_HOSTS: "127.0.0.1" });
@@ -71,7 +71,7 @@ describe("Worker ownership of a SQLite file", function () {
       assert.equal(owner.owner, true);
       assert.ok(owner.id.startsWith(SQLITE_OWNER_PREFIX));
       await h.webhook("repo:push", pushPayload(forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName }), sha(1)));
-      const running = await waitFor(async () => (await Job.findOne({ where: { status: "running" } })) ?? false, 10_000, "the job running");
+      const running = await waitFor(async () => (await Job.findOne({ where: { status: "running" } })) ?? false, "the job running");
       guest.start();
       await guest.ready;
       assert.equal(guest.owner, false, "the file has an owner already");
@@ -79,7 +79,8 @@ describe("Worker ownership of a SQLite file", function () {
       const still = (await Job.findByPk(running.id))!;
       assert.equal(still.lockedBy, owner.id);
       assert.equal(still.attempts, 1);
-      assert.equal(Number(still.lockedUntil), Number(running.lockedUntil), "its lease untouched");
+      // Only its owner's heartbeats move the lease (forward): the guest neither took nor shortened it.
+      assert.ok(Number(still.lockedUntil) >= Number(running.lockedUntil), "its lease kept by its owner");
     } finally {
       open();
       await guest.stop();
@@ -106,7 +107,7 @@ describe("Worker ownership of a SQLite file", function () {
       const done = await waitFor(async () => {
         const j = await Job.findByPk(a!.id);
         return j?.status === "done" ? j : false;
-      }, 10_000, "the dead owner's job done");
+      }, "the dead owner's job done");
       assert.equal(done.attempts, 2);
       assert.ok(Number(done.finishedAt) < until, "taken up without waiting for the lease");
       const guestJob = (await Job.findByPk(b!.id))!;
@@ -139,9 +140,9 @@ describe("Leases", () => {
     });
     try {
       await h.webhook("repo:push", pushPayload(forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName }), sha(3)));
-      const first = await waitFor(async () => (await Job.findOne({ where: { status: "running" } })) ?? false, 10_000, "the job running");
+      const first = await waitFor(async () => (await Job.findOne({ where: { status: "running" } })) ?? false, "the job running");
       // Renewed (every third of the lease) past the end of its first lease, and still held.
-      await waitFor(async () => Number((await Job.findByPk(first.id))!.lockedUntil) >= Number(first.lockedUntil) + 1500, 10_000, "renewals past the first lease");
+      await waitFor(async () => Number((await Job.findByPk(first.id))!.lockedUntil) >= Number(first.lockedUntil) + 1500, "renewals past the first lease");
       assert.deepEqual(await h.services.queue.claim("another-instance", 10, 1500), [], "nobody else may claim it");
       const job = (await Job.findByPk(first.id))!;
       assert.equal(job.attempts, 1);

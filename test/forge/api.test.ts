@@ -66,7 +66,7 @@ describe("Forge front door: the app's API and integrations behind FIT auth", () 
     const ev = ebEvent("eventbridge-build-finished.json", { commit, state: "failed", number: 42 });
     const posted = await f.h.post(`/inbound/buildkite/eventbridge/${inst.id}`, ev, { [API_KEY_HEADER]: key, "user-agent": "Amazon/EventBridge/ApiDestinations" });
     assert.equal(posted.status, 202, posted.text);
-    const [status] = await waitFor(() => (f.fake.statuses("acme", "widgets", commit).length ? f.fake.statuses("acme", "widgets", commit) : false), 8000, "status posted");
+    const [status] = await waitFor(() => (f.fake.statuses("acme", "widgets", commit).length ? f.fake.statuses("acme", "widgets", commit) : false), "status posted");
     assert.equal(status!.state, "FAILED");
     const post = f.fake.callsTo("POST", /\/statuses\/build$/)[0]!;
     assert.equal(post.auth.kind, "bearer");
@@ -78,7 +78,7 @@ describe("Forge front door: the app's API and integrations behind FIT auth", () 
       buildStatus: { key: status!.key, state: "FAILED", url: status!.url, commit: { hash: commit }, refName: "feature/9" },
     });
     assert.equal((await f.event(announced)).status, 204);
-    await waitFor(async () => (await Job.findOne({ where: { handler: "review-radar.commit-status", status: "done" } })) ?? false, 8000, "radar saw the status");
+    await waitFor(async () => (await Job.findOne({ where: { handler: "review-radar.commit-status", status: "done" } })) ?? false, "radar saw the status");
     const view = (await f.ui("GET", `/review-radar/panel?${repoQ()}`, undefined, { principal: PEOPLE.viewer.account_id })).json<PanelView>();
     const row = view.sections.flatMap((s) => s.rows).find((r) => r.id === 9)!;
     assert.equal(row.build?.state, "FAILED", `radar row ${JSON.stringify(row)}`);

@@ -42,7 +42,7 @@ function subsetValidator() {
 }
 
 describe("Forge manifest", function () {
-  this.timeout(180_000);
+  this.timeout(600_000); // a generous bound on a loaded machine
 
   it("is valid against the @forge/manifest schema (reference subset) with ajv; broken variants are not", () => {
     const validate = subsetValidator();

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { waitDeadline } from "./test-deadline";
 
 /**
  * Vendor payloads and specs the tests read, copied unmodified from the project's reference folder with
@@ -35,12 +36,16 @@ export function forRepository<T extends { repository?: unknown }>(
   };
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000, what = "condition"): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Polls `probe` until it returns something truthy (returned). No time limit of its own: it waits as
+ * long as the running test may (its mocha timeout, `test/helpers/test-deadline.ts`), then fails naming
+ * `what`. Tests wait for the condition they assert, never for a time.
+ */
+export async function waitFor<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, what = "condition"): Promise<T> {
   for (;;) {
     const v = await probe();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > waitDeadline()) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

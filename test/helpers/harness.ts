@@ -122,15 +122,11 @@ export class Harness {
    * Waits until no job is queued, running or retrying: every delivery so far has settled (done, ignored
    * or dead). The condition to wait for before asserting that something happened exactly once.
    */
-  async drained(timeoutMs = 15_000): Promise<void> {
-    await waitFor(
-      async () => {
-        const d = await this.services.queue.depth();
-        return d.queued + d.running + d.retrying === 0;
-      },
-      timeoutMs,
-      "the job queue to drain",
-    );
+  async drained(): Promise<void> {
+    await waitFor(async () => {
+      const d = await this.services.queue.depth();
+      return d.queued + d.running + d.retrying === 0;
+    }, "the job queue to drain");
   }
 
   async post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

@@ -23,7 +23,7 @@ async function snapshot(): Promise<string> {
  * `/connect/api` is swept with every token issued for something else; each is 401 and nothing changes.
  */
 describe("Resilience: the page API takes only tokens issued for it", function () {
-  this.timeout(120_000);
+  this.timeout(300_000); // a generous bound on a loaded machine (issue 14)
   let h: Harness;
   let other: TestTenant;
   let routes: Route[];
@@ -54,6 +54,13 @@ describe("Resilience: the page API takes only tokens issued for it", function ()
     ...o,
   });
 
+  /** What the API renews a token as (`X-acpt` of a call naming no repository): the same binding. */
+  async function renewedOf(token: string): Promise<string> {
+    const res = await h.fetch("GET", "/connect/api/me", undefined, { authorization: `JWT ${token}` });
+    assert.equal(res.status, 200, res.text);
+    return res.headers["x-acpt"] as string;
+  }
+
   /** Each way a credential can be issued for something else than this request of this repository's page. */
   async function misissued(route: Route, path: string): Promise<Array<[string, string]>> {
     const page = settingsPagePath(h);
@@ -66,6 +73,8 @@ describe("Resilience: the page API takes only tokens issued for it", function ()
       ["a page API token of another repository of the workspace", await sessionFor(h, ADMIN, h.tenant, SIBLING)],
       ["a page API token of another workspace's repository", await sessionFor(h, ADMIN, other, OTHER_REPO)],
       ["a page API token addressed to another workspace, signed with this one's secret", sign(pageApiClaims({ aud: [other.clientKey] }))],
+      ["another workspace's page API token bound to this repository (not in its workspace)", sign(pageApiClaims({ aud: [other.clientKey] }), other.sharedSecret)],
+      ["another workspace's page API token bound to this repository, renewed by the API", await renewedOf(sign(pageApiClaims({ aud: [other.clientKey] }), other.sharedSecret))],
       ["an expired page API token", sign(pageApiClaims({ iat: now() - 1200, exp: now() - 60 }))],
       ["a page API token issued in the future", sign(pageApiClaims({ iat: now() + 3600, exp: now() + 4200 }))],
       ["a forged page API token (wrong secret)", sign(pageApiClaims(), "not-the-shared-secret-of-anyone")],
@@ -89,17 +98,6 @@ describe("Resilience: the page API takes only tokens issued for it", function ()
         assert.equal(res.status, 401, `${route.method} ${full} with ${what} → ${res.status} ${res.text.slice(0, 200)}`);
         assert.equal(typeof res.json<{ error: unknown }>().error, "string", "a short reason");
       }
-    }
-    assert.equal(await snapshot(), before, "nothing stored, changed or removed");
-  });
-
-  it("keeps a page API token of another workspace that names this repository out (the repository is not in its workspace)", async () => {
-    const before = await snapshot();
-    const token = sign(pageApiClaims({ aud: [other.clientKey] }), other.sharedSecret);
-    for (const route of routes.filter((r) => r.path !== "/me")) {
-      const { path, body } = requestFor(route, h.repo.uuid);
-      const res = await h.fetch(route.method, `/connect/api${path}`, body, { authorization: `JWT ${token}`, "content-type": "application/json" });
-      assert.ok([401, 403, 404].includes(res.status), `${route.method} ${path} → ${res.status} ${res.text.slice(0, 200)}`);
     }
     assert.equal(await snapshot(), before, "nothing stored, changed or removed");
   });

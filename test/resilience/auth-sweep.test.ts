@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { Harness, type TestTenant } from "../helpers/harness";
 import { bitbucketJwt } from "../helpers/jwt";
 import { bitbucketWebhook, forRepository } from "../helpers/fixtures";
-import { ADMIN, sessionFor } from "../web/support";
+import { ADMIN, pageApiTokenFor, sessionFor } from "../web/support";
 import { BITBUCKET_EVENT_KEYS } from "../../src/bitbucket/events";
 import { webhookPath } from "../../src/connect/webhooks";
 import { INTEGRATIONS } from "../../src/integrations";
@@ -21,10 +21,10 @@ const OTHER_REPO = { uuid: "{0c0c0c0c-0000-4000-8000-00000000000c}", slug: "gadg
 /**
  * Auth sweep: every authenticated route refuses forged, expired, wrong-qsh, wrong-audience (and
  * unsigned, expiry-less, garbage) tokens and bad signatures with 401, storing nothing; a tenant's
- * valid credentials never reach another workspace's ids (403/404).
+ * valid credentials never reach another workspace's ids (401: a misdirected credential).
  */
 describe("Resilience: auth sweep over every authenticated route", function () {
-  this.timeout(120_000);
+  this.timeout(300_000); // a generous bound on a loaded machine (issue 14)
   let h: Harness;
   let other: TestTenant;
   let secrets: { apiKey: string; webhookToken: string; otherApiKey: string; otherWebhookToken: string };
@@ -144,30 +144,30 @@ describe("Resilience: auth sweep over every authenticated route", function () {
     expect401(await h.fetch("POST", `/inbound/buildkite/webhook/${other.installation.id}`, raw, signed(secrets.webhookToken)), "Buildkite webhook: this token on another installation");
   });
 
-  it("another workspace's ids: a valid session of one tenant gets 403/404 on the other's repository", async () => {
+  it("another workspace's ids: a valid session of one tenant gets 401 on the other's repository", async () => {
     // Tenant B's admin, with a page opened for B's own repository, and with one whose URL names A's.
     const own = await sessionFor(h, ADMIN, other, OTHER_REPO);
     const ok = await h.fetch("GET", `/connect/api/repositories/${encodeURIComponent(OTHER_REPO.uuid)}/settings`, undefined, { authorization: `JWT ${own}` });
     assert.equal(ok.status, 200, `B reads its own repository's settings: ${ok.text}`);
-    const sessions = { "page of B's repository": own, "page naming A's repository": await sessionFor(h, ADMIN, other, h.repo) };
+    await assert.rejects(sessionFor(h, ADMIN, other, h.repo), /settings page answered 401/, "B's page is not opened for A's repository");
+    const sessions = { "page of B's repository": own, "B's page API token naming A's repository": pageApiTokenFor(other, ADMIN, h.repo.uuid) };
     for (const [which, session] of Object.entries(sessions)) {
       const auth = { authorization: `JWT ${session}`, "content-type": "application/json" };
       for (const r of apiRoutes(h, integrations).filter((x) => UUID_IN_PATH.test(x.path))) {
         const path = `/connect/api${concrete(r.path, h.repo.uuid)}`;
         const res = await h.fetch(r.method, path, r.method === "GET" ? undefined : JSON.stringify({ values: {} }), auth);
-        assert.ok([401, 403, 404].includes(res.status), `${r.method} ${path} as B (${which}) → ${res.status} ${res.text.slice(0, 200)}`);
+        expect401(res, `${r.method} ${path} as B (${which})`);
       }
       const panel = await h.fetch("GET", `/connect/api/review-radar/panel?repoUuid=${encodeURIComponent(h.repo.uuid)}`, undefined, auth);
-      assert.ok([401, 403, 404].includes(panel.status), `review radar panel of A's repository as B (${which}) → ${panel.status}`);
+      expect401(panel, `review radar panel of A's repository as B (${which})`);
       const statuses = await h.fetch("POST", "/connect/api/review-radar/statuses", JSON.stringify({ repoUuid: h.repo.uuid, commits: ["5a741616cdf07dc87c5adafe784321eeeb639e33"] }), auth);
-      assert.ok([401, 403, 404].includes(statuses.status), `review radar statuses of A's repository as B (${which}) → ${statuses.status}`);
+      expect401(statuses, `review radar statuses of A's repository as B (${which})`);
     }
   });
 
   it("another workspace's ids: a webhook signed by one tenant about the other's repository is refused", async () => {
     const payload = forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName, workspaceUuid: h.tenant.workspace.uuid });
-    const res = await h.webhook("repo:push", payload, { tenant: other });
-    assert.equal(res.status, 403, `${res.status} ${res.text}`);
+    expect401(await h.webhook("repo:push", payload, { tenant: other }), "a webhook of B's about A's repository");
   });
 
   it("another workspace's ids: one tenant cannot replay the other's job", async () => {
@@ -183,9 +183,9 @@ describe("Resilience: auth sweep over every authenticated route", function () {
     const job = await Job.findOne({ where: { installationId: h.tenant.installation.id }, order: [["createdAt", "DESC"]] });
     assert.ok(job, "tenant A has a job");
     for (const repo of [OTHER_REPO, h.repo]) {
-      const auth = { authorization: `JWT ${await sessionFor(h, ADMIN, other, repo)}`, "content-type": "application/json" };
+      const auth = { authorization: `JWT ${pageApiTokenFor(other, ADMIN, repo.uuid)}`, "content-type": "application/json" };
       const res = await h.fetch("POST", `/connect/api/repositories/${encodeURIComponent(repo.uuid)}/activity/jobs/${job.id}/replay`, undefined, auth);
-      assert.ok([401, 403, 404].includes(res.status), `replay via ${repo.fullName} → ${res.status} ${res.text}`);
+      expect401(res, `replay via ${repo.fullName}`);
     }
     assert.equal(await Job.count({ where: { replayOf: job.id } }), 0, "no replay created");
     counts = JSON.stringify([await Delivery.count(), await Job.count(), await Installation.count()]);

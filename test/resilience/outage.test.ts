@@ -40,7 +40,7 @@ function assertRetryAfterHonoured(calls: RecordedCall[]): number {
  * are those no retry could fix (a 403 on their commit).
  */
 describe("Resilience: Bitbucket outage, then rate limiting, then recovery", function () {
-  this.timeout(60_000);
+  this.timeout(300_000); // a generous bound on a loaded machine (issue 14)
 
   it("core echo handler: every status arrives, Retry-After honoured, only the unfixable jobs die", async () => {
     const h = await Harness.start({ env: ENV, integrations: [], registerHandlers: (r) => registerEchoHandler(r, { key: (hash) => `k-${hash.slice(-12)}` }) });
@@ -55,8 +55,8 @@ describe("Resilience: Bitbucket outage, then rate limiting, then recovery", func
       for (const hash of [...hashes, ...doomed]) assert.equal((await h.webhook("repo:push", pushPayload(base, hash))).status, 204);
 
       // The outage lasts until every job has met it twice (so each retried through it).
-      await waitFor(() => everyCommitMet(h.fake.callsTo("POST", STATUS_POST), hashes, 503, 2), 30_000, "every job to meet the outage twice");
-      await waitFor(async () => (await Job.count({ where: { status: "dead", handler: "core.echo" } })) === doomed.length, 30_000, "the 403s dead");
+      await waitFor(() => everyCommitMet(h.fake.callsTo("POST", STATUS_POST), hashes, 503, 2), "every job to meet the outage twice");
+      await waitFor(async () => (await Job.count({ where: { status: "dead", handler: "core.echo" } })) === doomed.length, "the 403s dead");
       assert.equal(await Job.count({ where: { status: "done" } }), 0, "nothing succeeded during the outage");
       assert.equal(await Job.count({ where: { status: "dead", handler: "core.echo" } }), doomed.length, "only the 403s are dead so far");
 
@@ -64,7 +64,7 @@ describe("Resilience: Bitbucket outage, then rate limiting, then recovery", func
       h.fake.inject(doomedRule);
       h.fake.inject({ method: "POST", path: STATUS_POST, status: 429, times: N, retryAfter: RETRY_AFTER_S });
 
-      await waitFor(async () => (await Job.count({ where: { status: "done" } })) === N, 30_000, "every job done after recovery");
+      await waitFor(async () => (await Job.count({ where: { status: "done" } })) === N, "every job done after recovery");
       for (const hash of hashes) assert.equal(h.fake.statuses("acme", "widgets", hash).length, 1, `one status on ${hash}`);
       const dead = await Job.findAll({ where: { status: "dead" } });
       assert.equal(dead.length, doomed.length);
@@ -92,11 +92,11 @@ describe("Resilience: Bitbucket outage, then rate limiting, then recovery", func
         const res = await postEventBridge(bed as Parameters<typeof postEventBridge>[0], ebEvent("eventbridge-build-finished.json", { commit, number: i + 1 }));
         assert.equal(res.status, 202, "acknowledged during the outage");
       }
-      await waitFor(() => everyCommitMet(h.fake.callsTo("POST", STATUS_POST), commits, 503, 1), 30_000, "every build to meet the outage");
+      await waitFor(() => everyCommitMet(h.fake.callsTo("POST", STATUS_POST), commits, 503, 1), "every build to meet the outage");
       assert.equal(commits.filter((c) => h.fake.statuses("acme", "widgets", c).length).length, 0, "nothing reported during the outage");
       h.fake.clearInjections();
       h.fake.inject({ method: "POST", path: STATUS_POST, status: 429, times: N, retryAfter: RETRY_AFTER_S });
-      await waitFor(() => commits.every((c) => h.fake.statuses("acme", "widgets", c).length === 1), 30_000, "every build reported");
+      await waitFor(() => commits.every((c) => h.fake.statuses("acme", "widgets", c).length === 1), "every build reported");
       for (const c of commits) assert.equal(h.fake.statuses("acme", "widgets", c)[0]!.state, "SUCCESSFUL");
       assert.equal(await Job.count({ where: { status: "dead" } }), 0, "no event dead that could have succeeded");
       assert.equal(assertRetryAfterHonoured(h.fake.callsTo("POST", STATUS_POST)), N);

@@ -41,5 +41,5 @@ export async function finishedRun(api: ApiClient, id: string): Promise<RunView> 
   return waitFor(async () => {
     const run = (await api.get(`/workspace/defaults/runs/${id}`)).json<RunView>();
     return run.status === "finished" || run.status === "failed" ? run : undefined;
-  }, 15_000, "the apply run to finish");
+  }, "the apply run to finish");
 }

@@ -58,7 +58,7 @@ describe("Activity log API", () => {
   afterEach(() => h.close());
 
   const settle = () =>
-    waitFor(async () => (await Job.count({ where: { status: ["queued", "running", "retrying"] } })) === 0, 15_000, "jobs settled");
+    waitFor(async () => (await Job.count({ where: { status: ["queued", "running", "retrying"] } })) === 0, "jobs settled");
 
   it("lists deliveries newest first with source, event, per-integration outcome, attempts and outbound calls", async () => {
     await h.webhook("repo:push", pushPayload(base, sha(1)));
@@ -136,7 +136,7 @@ describe("Activity log API", () => {
     assert.equal(again.status, 200);
     assert.equal(again.json<{ replayed: boolean; job: { id: string } }>().job.id, created.job.id);
 
-    await waitFor(async () => (await Job.findByPk(created.job.id))?.status === "done", 10_000, "replay done");
+    await waitFor(async () => (await Job.findByPk(created.job.id))?.status === "done", "replay done");
     const after = (await api.get(`${repoBase(h)}/activity?integration=${TEST_ID}`)).json<ActivityBody>();
     const jobs = after.items[0]!.jobs;
     const replayed = jobs.find((j) => j.id === created.job.id)!;
@@ -172,10 +172,10 @@ describe("Activity log API", () => {
     h.fake.setRepoPermission(h.tenant.workspace.slug, "other", ADMIN, "admin");
     // A page opened for this repository cannot act on another one at all (its token is misdirected there)…
     assert.equal((await admin.post(`/repositories/${encodeURIComponent(otherRepo)}/activity/jobs/${dead.id}/replay`)).status, 401);
-    // …and from the other repository's own page, this repository's job is not found.
+    // …and from the other repository's own page, this repository's job is not its credential's (401).
     const otherAdmin = apiAs(h, await sessionFor(h, ADMIN, h.tenant, { uuid: otherRepo, fullName: `${h.tenant.workspace.slug}/other` }));
     const wrongRepo = await otherAdmin.post(`/repositories/${encodeURIComponent(otherRepo)}/activity/jobs/${dead.id}/replay`);
-    assert.equal(wrongRepo.status, 404);
+    assert.equal(wrongRepo.status, 401);
     const otherLog = (await otherAdmin.get(`/repositories/${encodeURIComponent(otherRepo)}/activity`)).json<ActivityBody>();
     assert.equal(otherLog.total, 0, "another repository's log does not show this repository's deliveries");
 

@@ -49,7 +49,7 @@ describe("OpenAPI document of the page API", () => {
     h.fake.inject({ method: "POST", path: /statuses\/build$/, status: 403, times: 1 });
     const base = forRepository(bitbucketWebhook("repo-push.real-2023.json"), { uuid: h.repo.uuid, fullName: h.repo.fullName });
     await h.webhook("repo:push", pushPayload(base, "d".repeat(40)));
-    const dead = await waitFor(() => Job.findOne({ where: { status: "dead" } }), 10_000, "dead job");
+    const dead = await waitFor(() => Job.findOne({ where: { status: "dead" } }), "dead job");
 
     const admin = apiAs(h, await sessionFor(h, ADMIN));
     check("SettingsPage", (await admin.get(`${repoBase(h)}/settings`)).json());
@@ -64,7 +64,7 @@ describe("OpenAPI document of the page API", () => {
     const replay = await admin.post(`${repoBase(h)}/activity/jobs/${dead.id}/replay`);
     assert.equal(replay.status, 201);
     check("ReplayResult", replay.json());
-    await waitFor(async () => (await Job.count({ where: { replayOf: dead.id, status: "done" } })) === 1, 10_000, "replay done");
+    await waitFor(async () => (await Job.count({ where: { replayOf: dead.id, status: "done" } })) === 1, "replay done");
     const activity = (await admin.get(`${repoBase(h)}/activity`)).json<{ items: Array<{ jobs: unknown[] }> }>();
     assert.ok(activity.items[0]!.jobs.length >= 2);
     check("ActivityPage", activity);

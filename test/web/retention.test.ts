@@ -103,7 +103,7 @@ describe("Activity retention", () => {
     h.services.config.activityRetentionDays = 2;
     const schedule = startRetentionSchedule(h.services, 50, 0);
     try {
-      await waitFor(async () => (await Delivery.findByPk(d)) === null, 5_000, "scheduled prune");
+      await waitFor(async () => (await Delivery.findByPk(d)) === null, "scheduled prune");
     } finally {
       await schedule.stop();
     }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { QueryTypes } from "sequelize";
 import { Harness } from "../helpers/harness";
 import { SettingsChange } from "../../src/models";
-import { ADMIN, STRANGER, TEST_ID, WRITER, apiAs, grantDefaults, repoBase, sessionFor } from "./support";
+import { ADMIN, STRANGER, TEST_ID, WRITER, apiAs, grantDefaults, repoBase, sessionFor, pageApiTokenFor } from "./support";
 
 interface Card {
   id: string;
@@ -192,12 +192,14 @@ describe("Settings API", () => {
     const other = await h.install({ workspace: { uuid: "{0b0b0b0b-0000-4000-8000-00000000000b}", slug: "beta" }, repo: false });
     h.fake.addRepository({ workspace: "beta", slug: "gadgets", uuid: "{0c0c0c0c-0000-4000-8000-00000000000c}", clientKey: other.clientKey });
     h.fake.setRepoPermission("beta", "gadgets", ADMIN, "admin");
-    const api = apiAs(h, await sessionFor(h, ADMIN, other));
-    // Same user, but through the other workspace's installation: acme/widgets is not in its workspace.
+    // Same user, but through the other workspace's installation: acme/widgets is not in its workspace,
+    // so its page is not opened for it (401), and a page API token of it bound to acme/widgets is 401 too.
+    await assert.rejects(sessionFor(h, ADMIN, other), /settings page answered 401/);
+    const api = apiAs(h, pageApiTokenFor(other, ADMIN, h.repo.uuid));
     const read = await api.get(`${repoBase(h)}/settings`);
-    assert.equal(read.status, 404, read.text);
+    assert.equal(read.status, 401, read.text);
     const write = await api.put(`${repoBase(h)}/settings/${TEST_ID}`, { values: { enabled: true } });
-    assert.equal(write.status, 404);
+    assert.equal(write.status, 401);
     assert.equal(await SettingsChange.count(), 0);
     // Its own repository works, from a page opened for it; the page bound to acme/widgets cannot reach it.
     const gadgets = { uuid: "{0c0c0c0c-0000-4000-8000-00000000000c}", fullName: "beta/gadgets" };

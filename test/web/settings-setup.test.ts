@@ -41,13 +41,14 @@ describe("Settings setup checklist API", () => {
     assert.equal(put.status, 200, put.text);
     assert.equal(put.json<SettingsCard>().setup?.steps.find((s) => s.id === "enabled")?.done, true, "the save answer carries the new state");
 
+    const sentAt = Date.now();
     await push("a".repeat(40));
-    await h.drained(10_000);
+    await h.drained();
     v = (await api.get(setupPath)).json<SetupView>();
     assert.equal(v.complete, true, JSON.stringify(v));
     assert.equal(v.lastDelivery?.outcome, "ok");
     assert.equal(v.lastDelivery?.eventKey, "repo:push");
-    assert.ok(Math.abs(Date.now() - v.lastDelivery!.at) < 60_000, "when it arrived (ms since epoch)");
+    assert.ok(v.lastDelivery!.at >= sentAt && v.lastDelivery!.at <= Date.now(), "when it arrived (ms since epoch)");
 
     // The entry it names is the one the activity log filtered to the integration shows first.
     const log = (await api.get(`${repoBase(h)}/activity?integration=${TEST_ID}&page=1&pageLen=5`)).json<{ items: Array<{ id: string }> }>();
@@ -62,7 +63,7 @@ describe("Settings setup checklist API", () => {
     await api.put(`${repoBase(h)}/settings/${TEST_ID}`, { values: { enabled: true } });
     h.fake.inject({ method: "POST", path: /statuses\/build$/, status: 403, times: 1 });
     await push("b".repeat(40));
-    await waitFor(() => Job.findOne({ where: { status: "dead" } }), 10_000, "dead job");
+    await waitFor(() => Job.findOne({ where: { status: "dead" } }), "dead job");
     const v = (await api.get(`${repoBase(h)}/settings/${TEST_ID}/setup`)).json<SetupView>();
     assert.equal(v.lastDelivery?.outcome, "failed");
     assert.match(v.lastDelivery?.reason ?? "", /403/);
@@ -87,13 +88,13 @@ describe("Settings setup checklist API", () => {
     const bed = { h, webhookToken: await ensureWebhookToken(h.services, h.tenant.installation.id), apiKey: "", logs: undefined as never };
     // A build of a pipeline that clones another repository: Buildkite reached the app, nothing for this repository.
     assert.equal((await postWebhook(bed, webhookBody("webhook-build-finished.json", { repository: "git@bitbucket.org:acme/other.git" }))).status, 202);
-    await h.drained(10_000);
+    await h.drained();
     v = (await api.get(setupPath)).json<SetupView>();
     assert.equal(step(v, "paste").done, true);
     assert.equal(step(v, "event").done, false);
 
     assert.equal((await postWebhook(bed, webhookBody("webhook-build-finished.json"))).status, 202);
-    await h.drained(10_000);
+    await h.drained();
     v = (await api.get(setupPath)).json<SetupView>();
     assert.equal(v.complete, true, JSON.stringify(v));
     assert.equal(v.lastDelivery?.source, "buildkite");

@@ -6,6 +6,7 @@ import { deliveryStep, turnedOnStep } from "../../src/settings/setup-steps";
 import type { HandlerRegistry } from "../../src/pipeline/registry";
 import { repoPath } from "../../src/bitbucket/client";
 import type { TestTenant } from "../helpers/harness";
+import { issuePageApiToken } from "../../src/connect/page-api-token";
 
 /** A small integration of the tests' own, so that the settings API is exercised without the shipped ones. */
 export const TEST_ID = "test-settings";
@@ -85,6 +86,15 @@ export async function sessionFor(h: Harness, accountId: string, tenant: TestTena
   const acpt = res.headers["x-acpt"];
   if (typeof acpt !== "string") throw new Error("no X-acpt context token");
   return acpt;
+}
+
+/**
+ * A page API token as the app issues it, minted directly for `repositoryUuid` (no page load, so no
+ * check that the repository is the tenant's): what a holder of the tenant's shared secret could
+ * present. The API must refuse it wherever the repository is not the tenant's.
+ */
+export function pageApiTokenFor(tenant: TestTenant, accountId: string, repositoryUuid: string | null): string {
+  return issuePageApiToken({ installation: tenant.installation, accountId, repositoryUuid }, tenant.sharedSecret);
 }
 
 export interface ApiClient {

@@ -23,8 +23,8 @@ interface GroupProps {
   describedBy?: string;
 }
 
-/** One of a few choices ("Drafts: Shown separately / Hidden"), as a labelled radio group. */
-export function RadioGroup({ id, legend, choices, value, disabled, describedBy, onChange }: GroupProps & { value: string; onChange(value: string): void }) {
+/** The one fieldset both groups render: a legend, then one labelled native input per choice. */
+function ChoiceGroup({ id, legend, choices, disabled, describedBy, type, isChecked, onToggle }: GroupProps & { type: "radio" | "checkbox"; isChecked(value: string): boolean; onToggle(value: string, checked: boolean): void }) {
   return (
     <fieldset style={groupStyle} id={id} aria-describedby={describedBy} data-testid={`choices-${id}`}>
       <legend style={legendStyle}>{legend}</legend>
@@ -32,14 +32,14 @@ export function RadioGroup({ id, legend, choices, value, disabled, describedBy, 
         {choices.map((c) => (
           <label key={c.value} style={optionStyle}>
             <input
-              type="radio"
+              type={type}
               className="relay-choice"
               style={inputStyle}
               name={id}
               value={c.value}
-              checked={value === c.value}
+              checked={isChecked(c.value)}
               disabled={disabled}
-              onChange={() => onChange(c.value)}
+              onChange={(e) => onToggle(c.value, e.target.checked)}
             />
             {c.label}
           </label>
@@ -49,28 +49,12 @@ export function RadioGroup({ id, legend, choices, value, disabled, describedBy, 
   );
 }
 
+/** One of a few choices ("Drafts: Shown separately / Hidden"), as a labelled radio group. */
+export function RadioGroup({ value, onChange, ...group }: GroupProps & { value: string; onChange(value: string): void }) {
+  return <ChoiceGroup {...group} type="radio" isChecked={(v) => value === v} onToggle={(v) => onChange(v)} />;
+}
+
 /** Any of several choices (weekdays, event kinds), as a labelled group of checkboxes. */
-export function CheckboxGroup({ id, legend, choices, value, disabled, describedBy, onChange }: GroupProps & { value: string[]; onChange(value: string[]): void }) {
-  return (
-    <fieldset style={groupStyle} id={id} aria-describedby={describedBy} data-testid={`choices-${id}`}>
-      <legend style={legendStyle}>{legend}</legend>
-      <div style={listStyle}>
-        {choices.map((c) => (
-          <label key={c.value} style={optionStyle}>
-            <input
-              type="checkbox"
-              className="relay-choice"
-              style={inputStyle}
-              name={id}
-              value={c.value}
-              checked={value.includes(c.value)}
-              disabled={disabled}
-              onChange={(e) => onChange(e.target.checked ? [...value, c.value] : value.filter((v) => v !== c.value))}
-            />
-            {c.label}
-          </label>
-        ))}
-      </div>
-    </fieldset>
-  );
+export function CheckboxGroup({ value, onChange, ...group }: GroupProps & { value: string[]; onChange(value: string[]): void }) {
+  return <ChoiceGroup {...group} type="checkbox" isChecked={(v) => value.includes(v)} onToggle={(v, checked) => onChange(checked ? [...value, v] : value.filter((x) => x !== v))} />;
 }

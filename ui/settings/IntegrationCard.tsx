@@ -150,6 +150,7 @@ export function IntegrationCard({
       description={x.description}
       placeholder={x.placeholder}
       isSet={card.secrets?.[x.name]?.set === true}
+      inherited={card.inherited?.includes(x.name) === true}
       pending={secrets[x.name]}
       error={errors[x.name]}
       readOnly={readOnly}

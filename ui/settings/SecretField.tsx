@@ -13,6 +13,11 @@ export interface SecretFieldProps {
   /** An example of the value's shape (never a real one), shown while nothing is typed. */
   placeholder?: string | null;
   isSet: boolean;
+  /**
+   * The value set is the workspace default's, not this card's own: there is nothing of its own to
+   * clear (clearing would change nothing), so only "Replace" (a value of its own) is offered.
+   */
+  inherited?: boolean;
   /** undefined: unchanged; string: replace with; null: clear. */
   pending: string | null | undefined;
   error: string | undefined;
@@ -24,7 +29,7 @@ export interface SecretFieldProps {
  * A write-only secret: the page only ever knows whether it is set. Replacing shows an empty
  * password input; the value goes to the server on save and is never shown again.
  */
-export function SecretField({ cardId, name, label, description, placeholder, isSet, pending, error, readOnly, onChange }: SecretFieldProps) {
+export function SecretField({ cardId, name, label, description, placeholder, isSet, inherited = false, pending, error, readOnly, onChange }: SecretFieldProps) {
   const id = `${cardId}-secret-${name}`;
   const [editing, setEditing] = useState(!isSet);
   const clearing = pending === null;
@@ -73,7 +78,7 @@ export function SecretField({ cardId, name, label, description, placeholder, isS
           ) : (
             <>
               <Button onClick={() => setEditing(true)}>Replace</Button>
-              {isSet ? (
+              {isSet && !inherited ? (
                 <Button appearance="subtle" onClick={() => onChange(null)}>
                   Clear
                 </Button>

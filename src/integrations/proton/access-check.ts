@@ -1,9 +1,8 @@
-import { HeadBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { awsClientConfig } from "../../aws/clients";
+import { HeadBucketCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { CHECK_TIMEOUT_MS, checkAssumeRole, failedCheck } from "../../aws/access-checks";
 import { externalIdFor } from "../../aws/external-id";
 import type { IntegrationPageContext, SettingsCheck } from "../../settings/registry";
-import { encryptionParams, objectKey } from "./s3";
+import { encryptionParams, objectKey, s3ClientFor } from "./s3";
 import type { ProtonSettings } from "./settings";
 
 /** The object the write check puts (and overwrites) under the archive prefix. */
@@ -27,7 +26,8 @@ export async function checkProtonAccess(ctx: IntegrationPageContext<ProtonSettin
   const project = s.project || ctx.repository.fullName?.split("/")[1] || "";
   const key = objectKey(s.prefix, project, CHECK_OBJECT);
   const aws = { service: "s3" as const, region: s.region, bucket: s.bucket, roleArn: s.roleArn, kmsKeyId: s.kmsKeyId };
-  const s3 = new S3Client({ ...awsClientConfig(target), forcePathStyle: process.env.RELAY_S3_FORCE_PATH_STYLE === "true" });
+  // The sync's own client (path style from the one config loader), with the checks' quick time limit.
+  const s3 = s3ClientFor(s, externalId, { sessionName: target.sessionName, quickMs: CHECK_TIMEOUT_MS });
   try {
     try {
       await s3.send(new HeadBucketCommand({ Bucket: s.bucket }));

@@ -19,9 +19,9 @@ export const UPLOAD_QUEUE = 2;
  * endpoint from AWS_ENDPOINT_URL_S3 when set. Path-style addressing for S3-compatible endpoints with
  * RELAY_S3_FORCE_PATH_STYLE=true; checksum behaviour from AWS_REQUEST_CHECKSUM_CALCULATION (SDK).
  */
-export function s3ClientFor(settings: Pick<ProtonSettings, "region" | "roleArn">, externalId: string): S3Client {
+export function s3ClientFor(settings: Pick<ProtonSettings, "region" | "roleArn">, externalId: string, o: { sessionName?: string; quickMs?: number } = {}): S3Client {
   return new S3Client({
-    ...awsClientConfig({ region: settings.region, roleArn: settings.roleArn || null, externalId, sessionName: "bitbucket-relay-proton" }),
+    ...awsClientConfig({ region: settings.region, roleArn: settings.roleArn || null, externalId, sessionName: o.sessionName ?? "bitbucket-relay-proton", quickMs: o.quickMs }),
     forcePathStyle: awsRuntimeConfig().s3ForcePathStyle,
   });
 }

@@ -4,6 +4,8 @@ import type { Services } from "../../core/services";
 import { HttpError, NetworkError } from "../../http/errors";
 import { principalOf } from "../../web/principal";
 import { sendError } from "../../web/errors";
+import { missingRepositoryAnswer } from "../../web/repository-scope";
+import type { InstallationView } from "../../core/installations";
 import type { SectionId } from "./model";
 import { radarOf, STATUS_LOOKUP_MAX } from "./radar";
 import { SECTION_ORDER } from "./classify";
@@ -13,9 +15,15 @@ const Expand = z.enum(SECTION_ORDER as [string, ...string[]]).optional();
 const Commit = z.string().regex(/^[0-9a-fA-F]{7,40}$/);
 const StatusesBody = z.object({ repoUuid: z.string().max(200), commits: z.array(Commit).min(1).max(STATUS_LOOKUP_MAX) }).strict();
 
-/** Bitbucket failures as the page sees them: a missing repository is 404, anything else 502. */
-function sendUpstreamError(services: Services, res: Response, err: unknown): void {
-  if (err instanceof HttpError && err.status === 404) return sendError(res, 404, "repository not found");
+/**
+ * Bitbucket failures as the page sees them: a repository the installation's Bitbucket does not find
+ * is 404 when it was the installation's, 401 otherwise (`missingRepositoryAnswer`); anything else 502.
+ */
+async function sendUpstreamError(services: Services, res: Response, err: unknown, installation: InstallationView, repoUuid: string): Promise<void> {
+  if (err instanceof HttpError && err.status === 404) {
+    const answer = await missingRepositoryAnswer(installation, repoUuid);
+    return sendError(res, answer.status, answer.reason);
+  }
   if (err instanceof HttpError || err instanceof NetworkError) {
     services.log.warn({ err: { message: err.message } }, "review radar: Bitbucket call failed");
     return sendError(res, 502, "Bitbucket is not answering, try again shortly");
@@ -45,11 +53,7 @@ export function reviewRadarRoutes(services: Services): Router {
       const view = await radar.panel(installation, repository, accountId, settings, Date.now(), (expand.data as SectionId | undefined) ?? null);
       res.set("cache-control", "no-store").json(view);
     } catch (err) {
-      try {
-        sendUpstreamError(services, res, err);
-      } catch (e) {
-        next(e);
-      }
+      await sendUpstreamError(services, res, err, installation, uuid).catch(next);
     }
   });
 
@@ -63,11 +67,7 @@ export function reviewRadarRoutes(services: Services): Router {
       const builds = await radar.lookupStatuses(installation, repoUuid, body.data.commits);
       res.set("cache-control", "no-store").json({ builds });
     } catch (err) {
-      try {
-        sendUpstreamError(services, res, err);
-      } catch (e) {
-        next(e);
-      }
+      await sendUpstreamError(services, res, err, installation, repoUuid).catch(next);
     }
   });
 

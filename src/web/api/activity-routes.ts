@@ -26,7 +26,8 @@ const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) 
 /**
  * The activity log's API, under `/repositories/{repoUuid}/activity`:
  *   GET  …/activity                        deliveries and their jobs, newest first (filters, paging)
- *   POST …/activity/jobs/{jobId}/replay    replays a dead job (admins); replaying twice returns the first replay
+ *   POST …/activity/jobs/{jobId}/replay    replays a dead job (admins); replaying twice returns the first replay;
+ *                                          404 for no such job, 401 for another repository's (or installation's)
  */
 export function activityRoutes(services: Services): Router {
   services.installations.onPurge((id) => purgeReplays(services, id));
@@ -68,8 +69,12 @@ export function activityRoutes(services: Services): Router {
     wrap(async (req, res) => {
       const access = repoAccessOf(res);
       const { installation } = principalOf(res);
-      const job = await Job.findOne({ where: { id: req.params.jobId!, installationId: installation.id } });
-      if (!job || !(await jobInRepository(services, job, access.repository.uuid))) return sendError(res, 404, "job not found");
+      const job = await Job.findOne({ where: { id: req.params.jobId! } });
+      if (!job) return sendError(res, 404, "job not found");
+      // A job of another installation or repository: this page's credential was not issued for it.
+      if (job.installationId !== installation.id || !(await jobInRepository(services, job, access.repository.uuid))) {
+        return sendError(res, 401, "this job belongs to another repository than the one this credential was issued for");
+      }
       const outcome = await serialised(job.id, () => replayOnce(services, job, installation.id, access.accountId));
       if ("error" in outcome) return sendError(res, 409, outcome.error);
       res.status(outcome.replayed ? 201 : 200).json(outcome);

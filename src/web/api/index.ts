@@ -1,7 +1,7 @@
 import { Router } from "express";
 import type { Services } from "../../core/services";
 import { principalOf, requirePrincipal } from "../principal";
-import { enforceRepositoryBinding } from "../repository-binding";
+import { repositoryBinding } from "../repository-binding";
 import { jsonBodyPolicy } from "./body-policy";
 import { hostScopeView } from "./host-scope";
 
@@ -16,7 +16,7 @@ export type ApiRouteFactory = (services: Services) => Router;
 export function createApiRouter(services: Services, factories: ApiRouteFactory[]): Router {
   const router = Router();
   const routes = factories.map((factory) => factory(services));
-  router.use(requirePrincipal, enforceRepositoryBinding, jsonBodyPolicy(routes));
+  router.use(requirePrincipal, repositoryBinding(services), jsonBodyPolicy(routes));
   router.get("/me", (_req, res) => {
     const p = principalOf(res);
     res.json({

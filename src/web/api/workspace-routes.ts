@@ -10,6 +10,7 @@ import { sendError } from "../errors";
 import { requireWorkspaceAdmin } from "../workspace-admin";
 import { hostScopeView } from "./host-scope";
 import { normaliseRepoUuid } from "./repo-access";
+import { knownRepositoriesOf } from "../repository-scope";
 import { SettingsPatchSchema } from "./settings-routes";
 import { jsonSchemaOf } from "./settings-view";
 
@@ -23,6 +24,12 @@ const ApplySchema = z
     fields: z.array(FIELD).min(1).max(100).optional(),
   })
   .strict();
+
+/** The repositories of `ids` the app has never known as the installation's (another workspace's, for all it can tell). */
+async function foreignRepositories(installationId: string, ids: string[]): Promise<string[]> {
+  const known = await knownRepositoriesOf(installationId, ids);
+  return ids.filter((id) => !known.has(id));
+}
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) => void fn(req, res).catch(next);
@@ -38,8 +45,11 @@ function knownIntegration(req: Request, res: Response, next: NextFunction) {
  *   GET  /workspace/defaults                          every integration's defaults (secrets as set / not set),
  *                                                     and the repositories with settings of their own
  *   PUT  /workspace/defaults/{integration}            validated write {values, secrets, inherit}
- *   POST /workspace/defaults/{integration}/apply      {repositories: "all" | [uuid], fields?}: 202 and a run
- *   GET  /workspace/defaults/runs/{runId}             the run's progress (total, done, updated, status)
+ *   POST /workspace/defaults/{integration}/apply      {repositories: "all" | [uuid], fields?}: 202 and a run;
+ *                                                     401 when a listed repository is not one the app knows
+ *                                                     as the workspace's (settings, deliveries, permission checks)
+ *   GET  /workspace/defaults/runs/{runId}             the run's progress (total, done, updated, status); 404
+ *                                                     no such run, 401 another workspace's
  */
 export function workspaceRoutes(services: Services): Router {
   const router = Router();
@@ -115,6 +125,8 @@ export function workspaceRoutes(services: Services): Router {
         const uuids = parsed.data.repositories.map(normaliseRepoUuid);
         if (uuids.some((u) => u === null)) return sendError(res, 400, "repositories must be repository UUIDs");
         repositories = [...new Set(uuids as string[])];
+        const foreign = await foreignRepositories(installation.id, repositories);
+        if (foreign.length) return sendError(res, 401, `not a repository of this workspace: ${foreign.slice(0, 5).join(", ")}`);
       }
       const run = await startApplyRun(services, installation.id, def.id, { fields: parsed.data.fields ?? null, repositories, actor: accountId });
       res.status(202).json(run);
@@ -126,8 +138,9 @@ export function workspaceRoutes(services: Services): Router {
     admin,
     wrap(async (req, res) => {
       const { installation } = principalOf(res);
-      const run = await WorkspaceApplyRun.findOne({ where: { id: String(req.params.runId).slice(0, 36), installationId: installation.id } });
+      const run = await WorkspaceApplyRun.findOne({ where: { id: String(req.params.runId).slice(0, 36) } });
       if (!run) return sendError(res, 404, "no such run");
+      if (run.installationId !== installation.id) return sendError(res, 401, "this run belongs to another workspace than this credential's");
       res.json(applyRunView(run));
     }),
   );

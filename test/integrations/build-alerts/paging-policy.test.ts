@@ -44,7 +44,7 @@ function stepOf(bed: AlertsBed, bk: BuildkiteBed, tick: () => number) {
  * now holds, as Bitbucket's webhook carries it.
  */
 describe("Build alerts paging policy, end to end from Buildkite (docs/integrations/build-alerts.md#paging-policy)", function () {
-  this.timeout(60_000);
+  this.timeout(300_000); // a generous bound on a loaded machine (issue 14)
   let bed: AlertsBed;
   let bk: BuildkiteBed;
   let at = 0;
@@ -109,7 +109,7 @@ describe("Build alerts paging policy, end to end from Buildkite (docs/integratio
 });
 
 describe("Build alerts paging policy from the workspace defaults (docs/workspace-defaults.md)", function () {
-  this.timeout(60_000);
+  this.timeout(300_000); // a generous bound on a loaded machine (issue 14)
   let bed: AlertsBed;
   afterEach(() => bed.close());
 

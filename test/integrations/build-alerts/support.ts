@@ -117,7 +117,6 @@ export class AlertsBed {
         const done = all.filter((j) => ["done", "ignored", "dead"].includes(j.status));
         return all.length >= count && done.length === all.length ? all : null;
       },
-      15_000,
       `${count} settled ${handler} job(s)`,
     );
   }

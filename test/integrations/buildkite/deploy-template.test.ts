@@ -87,7 +87,7 @@ describe("Buildkite: deploy/buildkite-eventbridge.yaml creates what the wiring c
   });
 
   it("is cfn-lint clean: no error, warning or informational finding", function () {
-    this.timeout(180_000); // cfn-lint loads every resource schema
+    this.timeout(600_000); // cfn-lint loads every resource schema (a generous bound on a loaded machine)
     // cfn-lint is a Python tool (pip install cfn-lint); it is not on npm nor in Debian. Where it is missing the
     // structural tests above still hold the template to the same rules (retained queue, scoped trust).
     const probe = spawnSync("cfn-lint", ["--version"], { encoding: "utf8" });

@@ -148,7 +148,7 @@ describe("Buildkite statuses: states, no regression, Bitbucket failures", () => 
     const commit = sha(400);
     bed.h.fake.inject({ method: "POST", path: /\/statuses\/build$/, status: 503, times: 4 });
     await send(bed, "eventbridge-build-finished.json", { commit, number: 1, state: "passed" });
-    await settle(bed.h, 15_000);
+    await settle(bed.h);
     assert.equal(statusesOf(bed, commit)[0]!.state, "SUCCESSFUL");
     const posts = statusPosts(bed).filter((c) => c.path.includes(commit));
     assert.deepEqual(posts.map((c) => c.status), [503, 503, 503, 503, 201]);
@@ -160,7 +160,7 @@ describe("Buildkite statuses: states, no regression, Bitbucket failures", () => 
     const commit = sha(401);
     bed.h.fake.inject({ method: "POST", path: /\/statuses\/build$/, status: 429, times: 1, retryAfter: 1 });
     await send(bed, "eventbridge-build-finished.json", { commit, number: 1, state: "failed" });
-    await settle(bed.h, 15_000);
+    await settle(bed.h);
     const posts = statusPosts(bed).filter((c) => c.path.includes(commit));
     assert.deepEqual(posts.map((c) => c.status), [429, 201]);
     assert.equal(statusesOf(bed, commit)[0]!.state, "FAILED");
@@ -171,7 +171,7 @@ describe("Buildkite statuses: states, no regression, Bitbucket failures", () => 
     bed.h.fake.inject({ method: "POST", path: /\/statuses\/build$/, status: 500, times: 100 });
     try {
       await send(bed, "eventbridge-build-finished.json", { commit, number: 1, state: "passed" });
-      await settle(bed.h, 15_000);
+      await settle(bed.h);
       const report = (await jobsOf("buildkite.report")).at(-1)!;
       assert.equal(report.status, "dead");
       assert.match(report.lastError ?? "", /bitbucket answered 500/);

@@ -127,8 +127,8 @@ export function postWebhook(
 }
 
 /** Waits until no job is queued, running or retrying. */
-export async function settle(h: Harness, timeoutMs = 10_000): Promise<void> {
-  await h.drained(timeoutMs);
+export async function settle(h: Harness): Promise<void> {
+  await h.drained();
 }
 
 export async function jobsOf(handler: string): Promise<Array<{ status: string; result: unknown; lastError: string | null }>> {

@@ -60,7 +60,7 @@ describe("EventBridge out: forwarding Bitbucket events to the customer's bus", (
 
     await bed.configure({ eventTypes: ["push", "pull_request", "commit_status"] });
     await bed.h.webhook("repo:commit_status_created", payload("repo-commit_status_created.go-playground.json"));
-    await waitFor(() => bed.eb.events.some((e) => e.detailType === "repo:commit_status_created"), 10_000, "commit status event");
+    await waitFor(() => bed.eb.events.some((e) => e.detailType === "repo:commit_status_created"), "commit status event");
   });
 
   it("a bus given as an ARN reaches that bus", async () => {

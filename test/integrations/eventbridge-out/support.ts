@@ -64,7 +64,6 @@ export class EventBridgeBed {
         });
         return jobs.length >= count ? jobs : null;
       },
-      15_000,
       `${count} settled ${handler} job(s)`,
     );
   }

@@ -90,13 +90,12 @@ export async function push(w: ProtonWorld, commit: string, branch = "main"): Pro
 }
 
 /** The sync job of a commit once it has settled (done, ignored or dead). */
-export async function settledSync(commit: string, timeoutMs = 15_000): Promise<Job> {
+export async function settledSync(commit: string): Promise<Job> {
   return waitFor(
     async () => {
       const jobs = await Job.findAll({ where: { handler: "proton.sync", status: { [Op.in]: ["done", "dead", "ignored"] } } });
       return jobs.find((j) => (JSON.parse(j.payload ?? "{}") as { commit?: string }).commit === commit);
     },
-    timeoutMs,
     `sync of ${commit}`,
   );
 }

@@ -5,6 +5,7 @@ import { Job } from "../../../src/models";
 import { reviewRadar } from "../../../src/integrations/review-radar";
 import { CommitStatusStore } from "../../../src/integrations/review-radar/status-store";
 import { addPr, ago, api, bootstrapOf, DAY, panel, panelUrl, PEOPLE, prListCalls, section, session, sha } from "./helpers";
+import { pageApiTokenFor } from "../../web/support";
 
 /** The radar without its real-clock reminder scheduler (reminder tests drive a fake clock). */
 const integrations = [{ ...reviewRadar, background: undefined }];
@@ -217,7 +218,7 @@ describe("review radar: panel page and API", () => {
       status.commit = { ...(status.commit as object), hash: sha(3) };
       status.links = { ...(status.links as object), commit: { href: `https://api.bitbucket.org/2.0/repositories/acme/widgets/commit/${sha(3)}` } };
       assert.equal((await h.webhook("repo:commit_status_created", hook)).status, 204);
-      await waitFor(async () => (await Job.findOne({ where: { handler: "review-radar.commit-status", status: "done" } })) !== null, 10_000, "status job");
+      await waitFor(async () => (await Job.findOne({ where: { handler: "review-radar.commit-status", status: "done" } })) !== null, "status job");
       const learned = await panel(h, token);
       assert.equal(learned.sections.flatMap((s) => s.rows).find((r) => r.id === 3)?.build?.state, "INPROGRESS");
       assert.equal(h.fake.calls.length, 0);
@@ -259,10 +260,11 @@ describe("review radar: panel page and API", () => {
       assert.equal((await panel(h, owner)).openPullRequests, 1);
 
       const other = await h.install({ workspace: { uuid: "{99999999-8888-4777-8666-555555555555}", slug: "other" }, repo: false });
-      const intruder = await session(h, { tenant: other });
+      await assert.rejects(session(h, { tenant: other }), /panel page answered 401/, "the other workspace's panel is not opened for this repository");
+      const intruder = pageApiTokenFor(other, PEOPLE.viewer.account_id, h.repo.uuid);
       const res = await api(h, intruder, "GET", `/review-radar/panel?repoUuid=${encodeURIComponent(h.repo.uuid)}`);
-      assert.equal(res.status, 404);
-      assert.deepEqual(res.json(), { error: "repository not found" });
+      assert.equal(res.status, 401);
+      assert.match(res.json<{ error: string }>().error, /no such repository/);
     });
   });
 });

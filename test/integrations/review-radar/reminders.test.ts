@@ -36,7 +36,6 @@ function scheduler(h: Harness, id: string) {
 async function digestJobsSettled(h: Harness, n = 1) {
   await waitFor(
     async () => (await Job.count({ where: { handler: "review-radar.digest", status: ["done", "ignored", "dead"] } })) >= n,
-    15_000,
     "digest job",
   );
 }
@@ -64,7 +63,7 @@ describe("review radar: chat reminders", () => {
     const claimed = await s.tick(MONDAY_0931_PARIS);
     assert.deepEqual(claimed.map((c) => c.slot.key), ["2027-03-01T09:30 Europe/Paris"]);
     await digestJobsSettled(h);
-    await waitFor(() => chat.posts.length >= 3, 5000, "three chat posts");
+    await waitFor(() => chat.posts.length >= 3, "three chat posts");
 
     const slack = chat.to("/slack")[0]!.body as { text: string; blocks: Array<{ type: string; text?: { text: string } }> };
     assert.equal(slack.text, "1 pull request waiting for review in acme/widgets");
@@ -116,7 +115,7 @@ describe("review radar: chat reminders", () => {
     await enableReminders(h, chat);
     chat.fail("/teams", 503, 3); // the inline retries and the first job attempt all fail
     await scheduler(h, "a").tick(MONDAY_0931_PARIS);
-    await waitFor(() => chat.to("/teams").length === 1, 15_000, "teams after a retry");
+    await waitFor(() => chat.to("/teams").length === 1, "teams after a retry");
     await digestJobsSettled(h);
     assert.equal(chat.to("/slack").length, 1);
     assert.equal(chat.to("/chat").length, 1);
@@ -152,7 +151,7 @@ describe("review radar: several instances", () => {
       await enableReminders(a, chat);
       const [ra, rb] = await Promise.all([scheduler(a, "instance-a").tick(MONDAY_0931_PARIS), scheduler(b, "instance-b").tick(MONDAY_0931_PARIS)]);
       assert.equal(ra.length + rb.length, 1, "exactly one instance claims the slot");
-      await waitFor(() => chat.posts.length >= 3, 15_000, "posts");
+      await waitFor(() => chat.posts.length >= 3, "posts");
       await a.drained(); // one database: every digest job of both instances has settled
       assert.equal(chat.to("/slack").length, 1);
       assert.equal(chat.to("/teams").length, 1);

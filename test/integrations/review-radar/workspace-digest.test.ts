@@ -56,7 +56,7 @@ describe("review radar: one digest per chat channel across repositories", () => 
     const claimed = await scheduler.tick(MONDAY_0931_PARIS);
     assert.deepEqual(claimed.map((c) => c.repositoryUuid).sort(), [h.repo.uuid, GADGETS.uuid].sort());
     await h.drained();
-    await waitFor(() => chat.posts.length >= 2, 5000, "two chat posts");
+    await waitFor(() => chat.posts.length >= 2, "two chat posts");
 
     const slack = chat.to("/slack");
     assert.equal(slack.length, 1, "one Slack message for both repositories");
