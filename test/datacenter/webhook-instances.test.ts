@@ -36,7 +36,7 @@ describe("Data Center door: webhooks of two instances", function () {
       inst[k] = (await h.services.installations.findByClientKey("datacenter", dataCenterClientKey(dataCenterInstanceId(s.fake.baseUrl))))!;
       await h.services.settings.update(inst[k].id, { uuid: mintDataCenterRepositoryId(s.fake.baseUrl, s.repo.id), fullName: "PROJ/widgets" }, "review-radar", { values: { enabled: true } }, "admin");
     }
-    await waitFor(() => a.fake.webhooks.of(a.repo).length === 1 && b.fake.webhooks.of(b.repo).length === 1, 15_000, "both webhooks");
+    await waitFor(() => a.fake.webhooks.of(a.repo).length === 1 && b.fake.webhooks.of(b.repo).length === 1, "both webhooks");
     await h.drained();
   });
   after(async () => {

@@ -82,7 +82,7 @@ describe("Data Center door: the app's repository webhooks", function () {
   describe("registration and repair", () => {
     it("switching an integration on registers one webhook: the app's URL, DC's event keys, a random secret stored encrypted", async () => {
       await switchOn(dc.repo);
-      await waitFor(() => hooksOf(dc.repo).length === 1, 15_000, "the webhook on DC");
+      await waitFor(() => hooksOf(dc.repo).length === 1, "the webhook on DC");
       await h.drained();
       const [hook] = hooksOf(dc.repo);
       assert.equal(hook!.name, WEBHOOK_NAME);
@@ -105,7 +105,7 @@ describe("Data Center door: the app's repository webhooks", function () {
     it("a webhook someone deleted is registered again by the repair pass", async () => {
       dc.fake.webhooks.hooks.clear();
       await enqueueWebhookRepair(h.services, installation.id);
-      await waitFor(() => hooksOf(dc.repo).length === 1, 15_000, "the webhook again");
+      await waitFor(() => hooksOf(dc.repo).length === 1, "the webhook again");
       await h.drained();
       assert.equal((await store.get(installation.id, repoId))!.lastOutcome, "registered");
     });
@@ -118,7 +118,7 @@ describe("Data Center door: the app's repository webhooks", function () {
       hook!.active = false;
       hook!.configuration = { secret: "changed-by-someone" };
       await enqueueWebhookSync(h.services, installation.id, repoId);
-      await waitFor(() => hooksOf(dc.repo).length === 1 && hooksOf(dc.repo)[0]!.active, 15_000, "the repaired webhook");
+      await waitFor(() => hooksOf(dc.repo).length === 1 && hooksOf(dc.repo)[0]!.active, "the repaired webhook");
       await h.drained();
       const [kept] = hooksOf(dc.repo);
       assert.equal(kept!.id, hook!.id, "the first one is kept, the duplicate deleted");
@@ -157,7 +157,7 @@ describe("Data Center door: the app's repository webhooks", function () {
       forgetAdvertisedEvents(h.services, installation.id);
       try {
         await switchOn(other);
-        await waitFor(() => hooksOf(other).length === 1, 15_000, "the webhook on PROJ/gadgets");
+        await waitFor(() => hooksOf(other).length === 1, "the webhook on PROJ/gadgets");
         await h.drained();
         assert.deepEqual([...hooksOf(other)[0]!.events].sort(), ALL_EVENTS.filter((e) => e !== "pr:from_ref_updated").sort());
       } finally {
@@ -165,7 +165,7 @@ describe("Data Center door: the app's repository webhooks", function () {
         forgetAdvertisedEvents(h.services, installation.id);
       }
       await switchOn(other, false);
-      await waitFor(() => hooksOf(other).length === 0, 15_000, "the webhook deleted");
+      await waitFor(() => hooksOf(other).length === 0, "the webhook deleted");
       await h.drained();
       assert.equal((await store.get(installation.id, mintDataCenterRepositoryId(dc.fake.baseUrl, other.id)))!.lastOutcome, "removed", "switching the last integration off deletes it");
     });
@@ -230,7 +230,7 @@ describe("Data Center door: the app's repository webhooks", function () {
         { replacements: { id: installation.id, key: res!.requestId }, type: QueryTypes.SELECT },
       );
       assert.deepEqual(stored[0], { source: "datacenter", event_key: "repo:refs_changed", repository_uuid: repoId, repository_full_name: "PROJ/widgets", idempotency_key: res!.requestId });
-      await waitFor(() => pushes.length === 1, 15_000, "the mapped push at the handler");
+      await waitFor(() => pushes.length === 1, "the mapped push at the handler");
       await h.drained();
       const push = pushes[0]!;
       assert.equal(push.repository.uuid, repoId);
@@ -335,7 +335,7 @@ describe("Data Center door: the app's repository webhooks", function () {
         assert.deepEqual([first, again], [true, false]);
         assert.equal(await repair.tick(), 1, "one pass for the one configured instance (this slot)");
         assert.equal(await repair.tick(), 0, "not twice in a slot");
-        await waitFor(() => hooksOf(dc.repo)[0]!.active, 15_000, "the webhook enabled again");
+        await waitFor(() => hooksOf(dc.repo)[0]!.active, "the webhook enabled again");
         await h.drained();
       } finally {
         await repair.stop();
@@ -347,7 +347,7 @@ describe("Data Center door: the app's repository webhooks", function () {
       const toolsId = mintDataCenterRepositoryId(dc.fake.baseUrl, tools.id);
       await repositories.remember(installation, { id: toolsId, displayName: "PROJ/tools" });
       await h.services.settings.updateDefaults(installation.id, "review-radar", { values: { enabled: true } }, "admin");
-      await waitFor(() => hooksOf(tools).length === 1, 15_000, "the webhook on PROJ/tools");
+      await waitFor(() => hooksOf(tools).length === 1, "the webhook on PROJ/tools");
       await h.drained();
       assert.equal((await store.get(installation.id, toolsId))!.lastOutcome, "registered");
       assert.equal(hooksOf(dc.repo).length, 1, "still one on PROJ/widgets");

@@ -133,14 +133,14 @@ describe("Buildkite on Data Center: a build reaches its repository, its status, 
   it("a failed build of the repository's SSH clone URL: the status posted under the whole pipeline slug, the app's own commit-status event, a PagerDuty incident", async () => {
     const job = await route({ repo: sshUrl, state: "failed", slug: LONG_SLUG, commit: SHA, number: 7 });
     assert.equal(job.status, "done", job.lastError ?? job.result ?? "");
-    const report = await waitFor(() => Job.findOne({ where: { installationId: installation.id, handler: "buildkite.report", status: "done" } }), 15_000, "the report job");
+    const report = await waitFor(() => Job.findOne({ where: { installationId: installation.id, handler: "buildkite.report", status: "done" } }), "the report job");
     assert.equal(report.repositoryUuid, repoId);
     assert.match(String(report.result), new RegExp(`"key":"buildkite-${LONG_SLUG}"`)); // DC keys hold 255 characters
     const slot = { installationId: installation.id, repositoryUuid: repoId, commit: SHA, key: `buildkite-${LONG_SLUG}` };
     const held = await new ReportedStatusStore(h.services.db).get(slot);
     assert.ok(held?.reportedEventId, "the no-regression slot holds the long key, confirmed");
     // DC sends no build-status webhook: the app stored the commit-status event itself.
-    const echoed = await waitFor(() => Delivery.findOne({ where: { installationId: installation.id, source: "relay" } }), 15_000, "the echoed status event");
+    const echoed = await waitFor(() => Delivery.findOne({ where: { installationId: installation.id, source: "relay" } }), "the echoed status event");
     assert.equal(echoed.eventKey, "repo:commit_status_updated");
     assert.equal(echoed.repositoryUuid, repoId);
     const payload = JSON.parse(echoed.payload) as { repository: { full_name: string; links: { html: { href: string } } }; commit_status: Record<string, unknown> };
@@ -151,7 +151,7 @@ describe("Buildkite on Data Center: a build reaches its repository, its status, 
     assert.deepEqual(payload.commit_status.commit, { type: "commit", hash: SHA });
     // …which build alerts turned into an incident, keyed as on Cloud.
     const dedup = `bitbucket:PROJ/widgets:main:buildkite-${LONG_SLUG}`;
-    await waitFor(() => pd.open.has(`${ROUTING_KEY}|${dedup}`), 15_000, "the PagerDuty incident");
+    await waitFor(() => pd.open.has(`${ROUTING_KEY}|${dedup}`), "the PagerDuty incident");
     assert.match(pd.open.get(`${ROUTING_KEY}|${dedup}`)!.summary, /Build FAILED: PROJ\/widgets main @ 5a74161/);
   });
 

@@ -72,7 +72,7 @@ describe("EventBridge out on Data Center", function () {
       repository: { uuid: repoId, fullName: "PROJ/widgets" },
       payload,
     });
-    const event = await waitFor(() => eb.events.find((e) => e.detailType === "pullrequest:changes_request_created"), 15_000, "the event on the bus");
+    const event = await waitFor(() => eb.events.find((e) => e.detailType === "pullrequest:changes_request_created"), "the event on the bus");
     assert.equal(event.source, "bitbucket-relay.datacenter");
     assert.equal(event.bus, "customer-bus");
     assert.deepEqual(event.detail, payload);
