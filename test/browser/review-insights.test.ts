@@ -31,7 +31,7 @@ async function open(page: Page, h: Harness, accountId: string): Promise<Frame> {
 
 /** Clicks a CSV button and resolves with the downloaded file's name and text. */
 async function download(page: Page, frame: Frame, testId: string): Promise<{ name: string; text: string }> {
-  const [dl] = await Promise.all([page.waitForEvent("download", { timeout: 20_000 }), frame.locator(`[data-testid="${testId}"]`).click()]);
+  const [dl] = await Promise.all([page.waitForEvent("download"), frame.locator(`[data-testid="${testId}"]`).click()]);
   const file = await dl.path();
   return { name: dl.suggestedFilename(), text: fs.readFileSync(file!, "utf8") };
 }
@@ -65,7 +65,7 @@ describe("review insights page in Chromium", function () {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     const frame = await open(page, h, READER);
-    await frame.locator('[data-testid="stat-first-review"]').getByText("4.0 h").waitFor({ timeout: 30_000 });
+    await frame.locator('[data-testid="stat-first-review"]').getByText("4.0 h").waitFor();
     assert.match((await frame.textContent('[data-testid="stat-first-review"]')) ?? "", /90th percentile 21\.2 h · 5 pull requests/);
     assert.match((await frame.textContent('[data-testid="stat-merge"]')) ?? "", /25\.0 h.*90th percentile 3\.3 d · 4 merged/);
     // Charts: bars with their values written on them, series told apart by pattern (legend), not colour alone.
@@ -91,10 +91,10 @@ describe("review insights page in Chromium", function () {
     assert.ok(weekly.text.split("\r\n").some((l) => /,4,25,79$/.test(l)), weekly.text);
     // 90 days: PR 6's review two months ago counts.
     await frame.getByLabel("Last 90 days").check();
-    await frame.locator('[data-testid="stat-first-review"]').getByText("6 pull requests").waitFor({ timeout: 20_000 });
+    await frame.locator('[data-testid="stat-first-review"]').getByText("6 pull requests").waitFor();
 
     await frame.getByLabel("Last 30 days").check();
-    await frame.locator('[data-testid="stat-first-review"]').getByText("5 pull requests").waitFor({ timeout: 20_000 });
+    await frame.locator('[data-testid="stat-first-review"]').getByText("5 pull requests").waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, "review-insights.png"), fullPage: true });
     assert.ok(fs.statSync(path.join(ARTIFACTS, "review-insights.png")).size > 20_000);
     await assertAxeClean(frame, "the review insights page");
@@ -107,16 +107,16 @@ describe("review insights page in Chromium", function () {
     h.fake.inject({ method: "GET", path: /\/pullrequests\/30\/activity$/, latencyMs: 2_500 });
     const page = await context.newPage();
     const frame = await open(page, h, ADMIN);
-    await frame.locator('[data-testid="insights-offline"]').waitFor({ timeout: 30_000 });
+    await frame.locator('[data-testid="insights-offline"]').waitFor();
     await assertAxeClean(frame, "the review insights page while off");
     await frame.locator('[data-testid="insights-on"]').click();
-    await frame.locator('[data-testid="backfill-progress"]').waitFor({ timeout: 30_000 });
+    await frame.locator('[data-testid="backfill-progress"]').waitFor();
     assert.match((await frame.textContent('[data-testid="backfill-progress"]')) ?? "", /Reading pull request history from Bitbucket/);
     await page.screenshot({ path: path.join(ARTIFACTS, "review-insights-backfill-progress.png"), fullPage: true });
-    await frame.locator('[data-testid="backfill-done"]').waitFor({ timeout: 60_000 });
+    await frame.locator('[data-testid="backfill-done"]').waitFor();
     assert.match((await frame.textContent('[data-testid="backfill-done"]')) ?? "", /History read: 45 pull requests/);
     await frame.getByLabel("Last 90 days").check();
-    await frame.locator('[data-testid="stat-first-review"]').getByText("45 pull requests").waitFor({ timeout: 20_000 });
+    await frame.locator('[data-testid="stat-first-review"]').getByText("45 pull requests").waitFor();
     assert.match((await frame.textContent('[data-testid="stat-first-review"]')) ?? "", /23\.0 h/);
     const csv = await download(page, frame, "csv-reviewers");
     assert.equal(csv.text, 'reviewer,open_review_requests,reviews_done\r\n"Carol, ""QA"" Reviewer",23,0\r\nBob Reviewer,0,45\r\n');

@@ -118,7 +118,7 @@ export class ReportedStatusStore {
         WHERE installation_id = :installationId AND repository_uuid = :repositoryUuid
           AND commit_hash = :commit AND status_key = :key AND event_id = :eventId
        RETURNING id`,
-      { replacements: { ...slot, eventId, now: Date.now() }, type: QueryTypes.SELECT },
+      { replacements: { ...slot, key: storedKey(slot.key), eventId, now: Date.now() }, type: QueryTypes.SELECT },
     );
     if (confirmed.length) return null;
     const row = await this.db.transaction((transaction) => this.row(slot, transaction));
