@@ -15,6 +15,8 @@ import type { InstallationView } from "../../../src/core/installations";
 import { Harness } from "../../helpers/harness";
 import { fakeDataCenter, type DataCenterSetup } from "../../helpers/datacenter";
 import { addDcPullRequest } from "../../fakes/datacenter/routes/pull-requests";
+import { dcEventFor } from "../../helpers/datacenter-events";
+import { QueryTypes } from "sequelize";
 import { ChatServer } from "./chat-server";
 import { DAY, ago } from "./helpers";
 
@@ -116,7 +118,7 @@ describe("Review radar on Data Center: cache emptied by the DC door's events, ch
     const author = dc.fake.addUser("alice", { displayName: "Alice Author" });
     const bob = dc.fake.addUser("bob", { displayName: "Bob Reviewer" });
     const now = Date.now();
-    const [, pr8] = [7, 8].map((id) => addDcPullRequest(dc.fake, dc.repo, { id, title: `Change ${id}`, author, reviewers: [{ user: bob, status: "UNAPPROVED" }], createdDate: now - 3 * DAY, updatedDate: now - DAY - id }));
+    const [pr7, pr8] = [7, 8].map((id) => addDcPullRequest(dc.fake, dc.repo, { id, title: `Change ${id}`, author, reviewers: [{ user: bob, status: "UNAPPROVED" }], createdDate: now - 3 * DAY, updatedDate: now - DAY - id }));
     const settings = await h.services.settings.get(installation.id, repoId, "review-radar");
     const repo = { uuid: repoId, fullName: "PROJ/widgets" };
     assert.equal((await currentDigest(h.services, installation, repo, settings)).waiting, 2);
@@ -141,5 +143,22 @@ describe("Review radar on Data Center: cache emptied by the DC door's events, ch
     const body = JSON.stringify(chat.posts.find((p) => p.path === "/slack")!.body);
     assert.ok(body.includes(`<${base}/projects/PROJ/repos/widgets/pull-requests|All pull requests>`), body);
     assert.ok(body.includes("waiting for review in PROJ/widgets"));
+
+    // DC's raw event (as the DC door stores it, before its translation job runs) empties the cache in the
+    // transaction that stores it: the first view after DC's 2xx is fresh.
+    pr7!.reviewers[0]!.status = "APPROVED";
+    assert.equal((await currentDigest(h.services, installation, repo, settings)).waiting, 1, "still the cached list");
+    await ingest(h.services, {
+      installationId: installation.id,
+      source: "datacenter",
+      eventKey: "pr:reviewer:approved",
+      idempotencyKey: "dc-approved-1",
+      repository: { uuid: repoId, fullName: "PROJ/widgets" },
+      payload: dcEventFor(dc.fake, dc.repo, "pr-reviewer-approved.go-playground.json"),
+    });
+    const cached = await h.services.db.sequelize.query<{ payload: string | null }>("SELECT payload FROM review_radar_pr_cache WHERE repository_uuid = :id", { replacements: { id: repoId }, type: QueryTypes.SELECT });
+    assert.equal(cached[0]!.payload, null, "emptied by the raw DC event's ingest hook");
+    assert.deepEqual((await currentDigest(h.services, installation, repo, settings)).waiting, 0);
+    await h.drained();
   });
 });
