@@ -10,7 +10,7 @@ import { dcLoginSetup, stopDcLogin, type DcLoginSetup } from "../helpers/dc-logi
 /**
  * "Log in with Bitbucket Data Center" in headless Chromium: the landing page, DC's authorize page
  * (the fake's, with the test's user logged in there), back to the repository picker, the settings
- * page (the Cloud bundle through the cookie transport), and the review radar page; axe-core clean.
+ * page (the Cloud bundle through the cookie transport), the review radar and the review insights pages; axe-core clean.
  */
 describe("Data Center door in Chromium: log in, pick the repository, settings and review radar", function () {
   this.timeout(120_000);
@@ -34,7 +34,7 @@ describe("Data Center door in Chromium: log in, pick the repository, settings an
     await stopDcLogin(s);
   });
 
-  it("a repository admin logs in, opens the settings from the picker, then the review radar page", async () => {
+  it("a repository admin logs in, opens the settings from the picker, then the review radar and review insights pages", async () => {
     s.oauth.browserUser = s.alice;
     const page = await context.newPage();
     const errors: string[] = [];
@@ -71,6 +71,15 @@ describe("Data Center door in Chromium: log in, pick the repository, settings an
     await page.waitForFunction(() => document.querySelector('[data-testid="review-radar"]')?.getAttribute("data-state") !== "loading");
     await assertAxeClean(page, "the review radar page on Data Center");
     await page.screenshot({ path: path.join(ARTIFACTS, "datacenter-review-radar.png"), fullPage: true });
+
+    // The read list links the review insights page too: the insights bundle through the cookie transport (off until an admin switches it on).
+    await page.goto(`${s.h.url}/datacenter/repositories`);
+    const insightsCall = page.waitForResponse((r) => r.url().startsWith(`${s.h.url}/datacenter/api/repositories/${encodeURIComponent(id)}/insights`));
+    await page.locator(`a[href="/datacenter/repos/${encodeURIComponent(id)}/review-insights"]`).click();
+    assert.equal((await insightsCall).status(), 200, "the insights API call is authenticated by the session");
+    await page.locator('[data-testid="insights-offline"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="insights-on"]').waitFor(); // alice administers PROJ/widgets
+    await assertAxeClean(page, "the review insights page on Data Center");
     assert.deepEqual(errors, []);
   });
 });

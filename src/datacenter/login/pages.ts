@@ -12,7 +12,7 @@ import type { DcUserRepository } from "./user-api";
 import { dcViewer, type DcLoginContext, type DcViewer } from "./viewer";
 
 /** The repository pages of the door: the same bundles Cloud shows, and the access each needs. */
-const REPO_PAGES = { settings: "admin", "review-radar": "read" } as const satisfies Record<string, AccessLevel>;
+const REPO_PAGES = { settings: "admin", "review-radar": "read", "review-insights": "read" } as const satisfies Record<string, AccessLevel>;
 type RepoPage = keyof typeof REPO_PAGES;
 
 /** The viewer, or null after sending the way to log in (no, expired or ended session). */
@@ -30,19 +30,27 @@ function userBar(ctx: DcLoginContext, v: DcViewer) {
   return { displayName: v.grant.displayName, instance: v.instance.name, csrfToken: ctx.sessions.csrfTokenOf(v.session.sessionId) };
 }
 
-function repoList(repos: DcUserRepository[], page: RepoPage, label: string): string {
+/** One line per repository: its name links to the first page; each further page is a link after it. */
+function repoList(repos: DcUserRepository[], pages: Array<[RepoPage, string]>): string {
   if (!repos.length) return '<p class="muted">None.</p>';
-  const items = repos.map((r) => `<li><a href="/datacenter/repos/${encodeURIComponent(r.id)}/${page}">${escapeHtml(r.fullName)}</a> <span class="muted">${escapeHtml(label)}</span></li>`);
+  const href = (r: DcUserRepository, page: RepoPage) => `/datacenter/repos/${encodeURIComponent(r.id)}/${page}`;
+  const [[first, label], ...more] = pages as [[RepoPage, string], ...Array<[RepoPage, string]>];
+  const items = repos.map(
+    (r) =>
+      `<li><a href="${href(r, first)}">${escapeHtml(r.fullName)}</a> <span class="muted">${escapeHtml(label)}</span>` +
+      more.map(([page, text]) => ` · <a href="${href(r, page)}">${escapeHtml(text)}</a>`).join("") +
+      `</li>`,
+  );
   return `<ul>${items.join("")}</ul>`;
 }
 
 /**
  * The door's own pages (top-level, `frame-ancestors 'none'`): `/datacenter` lists the configured
  * instances to log in to; `/datacenter/repositories` the repositories the user administers (settings
- * and activity log) and reads (review radar), as DC answers with the user's token;
- * `/datacenter/repos/<dc id>/settings|review-radar` the same React bundles Cloud uses, bootstrapped
+ * and activity log) and reads (review radar, review insights), as DC answers with the user's token;
+ * `/datacenter/repos/<dc id>/settings|review-radar|review-insights` the same React bundles Cloud uses, bootstrapped
  * for the cookie transport (`host: "datacenter"`, the session's CSRF token). Each repository page
- * checks the user's access first (admin for settings, read for the radar; cached like the API's).
+ * checks the user's access first (admin for settings, read for the radar and insights; cached like the API's).
  */
 export function pageRoutes(ctx: DcLoginContext): Router {
   const r = Router();
@@ -83,9 +91,9 @@ export function pageRoutes(ctx: DcLoginContext): Router {
       for (const repo of read) await repositories.remember(v.installation, { id: repo.id, displayName: repo.fullName });
       const body = [
         `<h2>Repositories you administer</h2>`,
-        repoList(admin, "settings", "settings and activity log"),
+        repoList(admin, [["settings", "settings and activity log"]]),
         `<h2>Repositories you can read</h2>`,
-        repoList(read, "review-radar", "review radar"),
+        repoList(read, [["review-radar", "review radar"], ["review-insights", "review insights"]]),
       ].join("\n");
       sendDcPage(res, 200, { title: "Choose a repository", body, user: userBar(ctx, v) });
     } catch (err) {

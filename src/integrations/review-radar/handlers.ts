@@ -2,6 +2,7 @@ import type { HandlerRegistry } from "../../pipeline/registry";
 import type { Services } from "../../core/services";
 import { commitOfStatus, PULL_REQUEST_EVENT_KEYS } from "../../bitbucket/events";
 import { PermanentError } from "../../http/errors";
+import { DC_PULL_REQUEST_EVENT_KEYS } from "../../datacenter/events/payloads";
 import { CHAT_KINDS, chatTargets, type ChatKind } from "./chat/targets";
 import { sendToChat } from "./chat/send";
 import { currentDigest } from "./reminder";
@@ -33,7 +34,8 @@ export function registerReviewRadarHandlers(registry: HandlerRegistry, services:
   const slots = new ReminderSlots(services.db);
 
   // In the transaction that stores the webhook (not in a later job): the first view after the 2xx is fresh.
-  registry.onIngest([...PULL_REQUEST_EVENTS, ...FORGE_PULL_REQUEST_EVENTS], "review-radar.invalidate", async (deliveries, transaction) => {
+  // Forge's and Data Center's raw pull request events too (their translation runs later, as a job).
+  registry.onIngest([...PULL_REQUEST_EVENTS, ...FORGE_PULL_REQUEST_EVENTS, ...DC_PULL_REQUEST_EVENT_KEYS], "review-radar.invalidate", async (deliveries, transaction) => {
     const repos = deliveries.flatMap((d) => (d.repository ? [{ installationId: d.installationId, repositoryUuid: d.repository.uuid }] : []));
     await radar.cache.invalidate(repos, transaction);
   });

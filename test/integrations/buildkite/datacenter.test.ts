@@ -15,7 +15,7 @@ import { Delivery, Job } from "../../../src/models";
 import { Harness } from "../../helpers/harness";
 import { waitFor } from "../../helpers/fixtures";
 import { fakeDataCenter, type DataCenterSetup } from "../../helpers/datacenter";
-import { useDataCenterApi } from "../../helpers/datacenter-api";
+import { dcBuilds } from "../../fakes/datacenter/routes/builds";
 import { FakePagerDuty } from "../../fakes/alerting/pagerduty";
 import type { InstallationView } from "../../../src/core/installations";
 import { LogCapture, SHA, ebEvent, postEventBridge, startBed, type BuildkiteBed } from "./support";
@@ -97,7 +97,6 @@ describe("Buildkite on Data Center: a build reaches its repository, its status, 
     fs.writeFileSync(file, JSON.stringify({ instances: [inst(dc.fake.baseUrl), inst("https://other-git.example.com/bb", "Other DC")] }));
     const logs = new LogCapture();
     h = await Harness.start({ install: false, integrations: [buildkite, buildAlertsIntegration], log: logs.logger, env: { BITBUCKET_DC_INSTANCES_FILE: file } });
-    useDataCenterApi(h.services);
     installation = (await h.services.installations.findByClientKey("datacenter", dataCenterClientKey(dataCenterInstanceId(dc.fake.baseUrl))))!;
     repoId = mintDataCenterRepositoryId(dc.fake.baseUrl, dc.repo.id);
     sshUrl = `ssh://git@${new URL(dc.fake.baseUrl).hostname}:7999/proj/widgets.git`;
@@ -139,6 +138,10 @@ describe("Buildkite on Data Center: a build reaches its repository, its status, 
     const slot = { installationId: installation.id, repositoryUuid: repoId, commit: SHA, key: `buildkite-${LONG_SLUG}` };
     const held = await new ReportedStatusStore(h.services.db).get(slot);
     assert.ok(held?.reportedEventId, "the no-regression slot holds the long key, confirmed");
+    // Posted to the fake DC through the real DcBitbucketApi: the repository-based builds resource.
+    const onDc = dcBuilds(dc.fake).statuses(SHA).find((b) => b.key === `buildkite-${LONG_SLUG}`);
+    assert.equal(onDc?.state, "FAILED");
+    assert.equal(onDc?.repositoryId, dc.repo.id);
     // DC sends no build-status webhook: the app stored the commit-status event itself.
     const echoed = await waitFor(() => Delivery.findOne({ where: { installationId: installation.id, source: "relay" } }), "the echoed status event");
     assert.equal(echoed.eventKey, "repo:commit_status_updated");

@@ -10,7 +10,6 @@ import type { InstallationView } from "../../../src/core/installations";
 import { Harness } from "../../helpers/harness";
 import { waitFor } from "../../helpers/fixtures";
 import { fakeDataCenter, type DataCenterSetup } from "../../helpers/datacenter";
-import { useDataCenterApi } from "../../helpers/datacenter-api";
 import { FakeEventBridge } from "../../fakes/aws/eventbridge";
 import { FakeSts } from "../../fakes/aws/sts";
 import { ROLE } from "./support";
@@ -31,7 +30,6 @@ describe("EventBridge out on Data Center", function () {
     sts = await new FakeSts().start();
     Object.assign(process.env, { AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_EVENTBRIDGE: eb.url, AWS_ACCESS_KEY_ID: "AKIAAPPTEST", AWS_SECRET_ACCESS_KEY: "app-secret" });
     h = await Harness.start({ integrations: [eventBridgeOutIntegration], env: dc.env });
-    useDataCenterApi(h.services); // every job's context holds the installation's API
     installation = (await h.services.installations.findByClientKey("datacenter", dataCenterClientKey(dataCenterInstanceId(dc.fake.baseUrl))))!;
     sts.allowRole(ROLE, await externalIdFor(h.services.installations, installation.id));
     repoId = mintDataCenterRepositoryId(dc.fake.baseUrl, dc.repo.id);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { gunzipSync } from "node:zlib";
 import { ingest } from "../../../src/pipeline/ingest";
 import { dataCenterInstanceId, mintDataCenterRepositoryId } from "../../../src/bitbucket/repository-id";
 import { dataCenterClientKey } from "../../../src/datacenter/installations";
@@ -7,8 +8,8 @@ import { keyProjectOf } from "../../../src/integrations/proton/s3";
 import { ProtonSyncJobSchema } from "../../../src/integrations/proton/jobs";
 import type { InstallationView } from "../../../src/core/installations";
 import { fakeDataCenter, type DataCenterSetup } from "../../helpers/datacenter";
-import { useDataCenterApi, type InMemoryDataCenterApi } from "../../helpers/datacenter-api";
-import { bitbucketArchive, environmentTemplate } from "./archives";
+import { setDcTree } from "../../fakes/datacenter/routes/archive";
+import { environmentTemplate } from "./archives";
 import { BUCKET, ROLE, historyOf, newCommit, settledSync, startWorld, type ProtonWorld } from "./setup";
 
 describe("Proton / S3 on Data Center: key layout and job payload", () => {
@@ -36,14 +37,11 @@ describe("Proton / S3 on Data Center: a push's commit archived under PROJ/slug",
   let dc: DataCenterSetup;
   let w: ProtonWorld;
   let installation: InstallationView;
-  let api: InMemoryDataCenterApi;
   let repoId: string;
 
   before(async () => {
     dc = await fakeDataCenter();
     w = await startWorld({}, dc.env);
-    // The archive comes from the DC API; this test seeds it, so it uses the in-memory one.
-    api = useDataCenterApi(w.h.services, { force: true })!;
     installation = (await w.h.services.installations.findByClientKey("datacenter", dataCenterClientKey(dataCenterInstanceId(dc.fake.baseUrl))))!;
     w.sts.allowRole(ROLE, await externalIdFor(w.h.services.installations, installation.id));
     repoId = mintDataCenterRepositoryId(dc.fake.baseUrl, dc.repo.id);
@@ -63,8 +61,8 @@ describe("Proton / S3 on Data Center: a push's commit archived under PROJ/slug",
 
   it("the push event as the DC door maps repo:refs_changed: archive at relay/PROJ/widgets/<sha>.tar.gz, bundles beside it", async () => {
     const commit = newCommit();
-    const body = await bitbucketArchive(commit, { ...environmentTemplate("vpc-env/v1") }, `widgets-${commit.slice(0, 12)}`);
-    api.archives.set(commit, body);
+    // The commit's tree on the fake DC: the real DcBitbucketApi streams its archive.
+    setDcTree(dc.fake, dc.repo, commit, environmentTemplate("vpc-env/v1"));
     // The core's push event for a DC repository (h16hooks' mapping: id dc:…, full_name PROJ/slug, no mainbranch).
     await ingest(w.h.services, {
       installationId: installation.id,
@@ -81,7 +79,9 @@ describe("Proton / S3 on Data Center: a push's commit archived under PROJ/slug",
     assert.equal(job.status, "done", job.lastError ?? "");
     assert.deepEqual(JSON.parse(job.payload!), { repository: { id: repoId, fullName: "PROJ/widgets" }, commit, branch: "main" });
     const key = `relay/PROJ/widgets/${commit}.tar.gz`;
-    assert.deepEqual(await w.s3.object(BUCKET, key), body);
+    const tar = gunzipSync(await w.s3.object(BUCKET, key)).toString("latin1");
+    assert.ok(tar.includes(`proj-widgets-${commit.slice(0, 12)}/vpc-env/v1/schema/schema.yaml`), "DC's archive under one top folder");
+    assert.ok(dc.fake.calls.some((c) => c.method === "GET" && c.path === "/rest/api/latest/projects/PROJ/repos/widgets/archive"));
     const sync = await historyOf(commit);
     assert.equal(sync.s3Key, key);
     assert.equal(sync.repositoryUuid, repoId);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ingest } from "../../../src/pipeline/ingest";
 import { dataCenterInstanceId, mintDataCenterRepositoryId } from "../../../src/bitbucket/repository-id";
 import { dataCenterClientKey } from "../../../src/datacenter/installations";
+import { repositories } from "../../../src/core/repositories";
 import { repositoryWebLinks } from "../../../src/bitbucket/web-links";
 import { reviewRadar } from "../../../src/integrations/review-radar";
 import { classify } from "../../../src/integrations/review-radar/classify";
@@ -13,7 +14,9 @@ import type { HostPullRequest } from "../../../src/bitbucket/host-api";
 import type { InstallationView } from "../../../src/core/installations";
 import { Harness } from "../../helpers/harness";
 import { fakeDataCenter, type DataCenterSetup } from "../../helpers/datacenter";
-import { useDataCenterApi, type InMemoryDataCenterApi } from "../../helpers/datacenter-api";
+import { addDcPullRequest } from "../../fakes/datacenter/routes/pull-requests";
+import { dcEventFor } from "../../helpers/datacenter-events";
+import { QueryTypes } from "sequelize";
 import { ChatServer } from "./chat-server";
 import { DAY, ago } from "./helpers";
 
@@ -83,7 +86,6 @@ describe("Review radar on Data Center: cache emptied by the DC door's events, ch
   let dc: DataCenterSetup;
   let chat: ChatServer;
   let h: Harness;
-  let api: InMemoryDataCenterApi;
   let installation: InstallationView;
   let repoId: string;
 
@@ -91,10 +93,10 @@ describe("Review radar on Data Center: cache emptied by the DC door's events, ch
     dc = await fakeDataCenter();
     chat = await ChatServer.start();
     h = await Harness.start({ install: false, integrations: [{ ...reviewRadar, background: undefined }], env: dc.env });
-    // The pull requests come from the DC API; this test seeds them, so it uses the in-memory one.
-    api = useDataCenterApi(h.services, { force: true })!;
     installation = (await h.services.installations.findByClientKey("datacenter", dataCenterClientKey(dataCenterInstanceId(dc.fake.baseUrl))))!;
     repoId = mintDataCenterRepositoryId(dc.fake.baseUrl, dc.repo.id);
+    // The DC door remembers PROJ/slug from the repository's deliveries; DC's REST paths need it.
+    await repositories.remember(installation, { id: repoId, displayName: "PROJ/widgets" });
     await h.services.settings.update(
       installation.id,
       { uuid: repoId, fullName: "PROJ/widgets" },
@@ -112,13 +114,17 @@ describe("Review radar on Data Center: cache emptied by the DC door's events, ch
 
   it("a DC reviewer event (mapped to the core's pull request event) empties the cache at once; the test reminder links DC's pages", async () => {
     const base = dc.fake.baseUrl;
-    api.pullRequests.set(repoId, [dcPr(7, [{ ...DC.bob, role: "REVIEWER", state: "pending" }], base), dcPr(8, [{ ...DC.bob, role: "REVIEWER", state: "pending" }], base)]);
+    // The pull requests on the fake DC, read through the real DcBitbucketApi.
+    const author = dc.fake.addUser("alice", { displayName: "Alice Author" });
+    const bob = dc.fake.addUser("bob", { displayName: "Bob Reviewer" });
+    const now = Date.now();
+    const [pr7, pr8] = [7, 8].map((id) => addDcPullRequest(dc.fake, dc.repo, { id, title: `Change ${id}`, author, reviewers: [{ user: bob, status: "UNAPPROVED" }], createdDate: now - 3 * DAY, updatedDate: now - DAY - id }));
     const settings = await h.services.settings.get(installation.id, repoId, "review-radar");
     const repo = { uuid: repoId, fullName: "PROJ/widgets" };
     assert.equal((await currentDigest(h.services, installation, repo, settings)).waiting, 2);
 
     // Bob marks #8 "needs work" on DC: the door stores the core's changes-request event for the DC repository.
-    api.pullRequests.set(repoId, [dcPr(7, [{ ...DC.bob, role: "REVIEWER", state: "pending" }], base), dcPr(8, [{ ...DC.bob, role: "REVIEWER", state: "changes_requested" }], base)]);
+    pr8!.reviewers[0]!.status = "NEEDS_WORK";
     assert.equal((await currentDigest(h.services, installation, repo, settings)).waiting, 2, "still the cached list");
     await ingest(h.services, {
       installationId: installation.id,
@@ -137,5 +143,22 @@ describe("Review radar on Data Center: cache emptied by the DC door's events, ch
     const body = JSON.stringify(chat.posts.find((p) => p.path === "/slack")!.body);
     assert.ok(body.includes(`<${base}/projects/PROJ/repos/widgets/pull-requests|All pull requests>`), body);
     assert.ok(body.includes("waiting for review in PROJ/widgets"));
+
+    // DC's raw event (as the DC door stores it, before its translation job runs) empties the cache in the
+    // transaction that stores it: the first view after DC's 2xx is fresh.
+    pr7!.reviewers[0]!.status = "APPROVED";
+    assert.equal((await currentDigest(h.services, installation, repo, settings)).waiting, 1, "still the cached list");
+    await ingest(h.services, {
+      installationId: installation.id,
+      source: "datacenter",
+      eventKey: "pr:reviewer:approved",
+      idempotencyKey: "dc-approved-1",
+      repository: { uuid: repoId, fullName: "PROJ/widgets" },
+      payload: dcEventFor(dc.fake, dc.repo, "pr-reviewer-approved.go-playground.json"),
+    });
+    const cached = await h.services.db.sequelize.query<{ payload: string | null }>("SELECT payload FROM review_radar_pr_cache WHERE repository_uuid = :id", { replacements: { id: repoId }, type: QueryTypes.SELECT });
+    assert.equal(cached[0]!.payload, null, "emptied by the raw DC event's ingest hook");
+    assert.deepEqual((await currentDigest(h.services, installation, repo, settings)).waiting, 0);
+    await h.drained();
   });
 });
