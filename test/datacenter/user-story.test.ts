@@ -100,7 +100,7 @@ describe("Data Center: the user story end to end", function () {
     assert.equal(proton.status, 200, proton.text);
     const bk = await api(jar, "PUT", `/repositories/${encodeURIComponent(repoId)}/settings/buildkite`, { values: { enabled: true } }, csrf);
     assert.equal(bk.status, 200, bk.text);
-    await waitFor(() => s.dc.fake.webhooks.of(s.dc.repo).length === 1, 20_000, "the app's webhook on DC");
+    await waitFor(() => s.dc.fake.webhooks.of(s.dc.repo).length === 1, "the app's webhook on DC");
     await s.h.drained();
     const [hook] = s.dc.fake.webhooks.of(s.dc.repo);
     assert.equal(hook!.url, app(`/datacenter/${s.installation.hostScope}/webhook`));
@@ -119,7 +119,6 @@ describe("Data Center: the user story end to end", function () {
     const key = `relay/PROJ/widgets/${COMMIT}.tar.gz`;
     const job = await waitFor(
       async () => (await Job.findAll({ where: { installationId: s.installation.id, handler: "proton.sync" } })).find((j) => ["done", "dead", "ignored"].includes(j.status)),
-      30_000,
       "the snapshot job",
     );
     assert.equal(job.status, "done", job.lastError ?? String(job.result));
@@ -134,7 +133,7 @@ describe("Data Center: the user story end to end", function () {
     const cloneUrl = `${s.dc.fake.baseUrl}/scm/proj/widgets.git`;
     const res = await postEventBridge({ h: s.h, apiKey, webhookToken: "", logs: new LogCapture() }, ebEvent("eventbridge-build-finished.json", { repo: cloneUrl, state: "passed", commit: COMMIT, number: 42 }), apiKey, s.installation.id);
     assert.equal(res.status, 202, res.text);
-    const [status] = await waitFor(() => dcBuilds(s.dc.fake).statuses(COMMIT).length > 0 && dcBuilds(s.dc.fake).statuses(COMMIT), 30_000, "the build status on DC");
+    const [status] = await waitFor(() => dcBuilds(s.dc.fake).statuses(COMMIT).length > 0 && dcBuilds(s.dc.fake).statuses(COMMIT), "the build status on DC");
     assert.equal(status!.key, "buildkite-my-pipeline");
     assert.equal(status!.state, "SUCCESSFUL");
     assert.equal(status!.repositoryId, s.dc.repo.id, "the repository-based builds API");
