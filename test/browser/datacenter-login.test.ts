@@ -77,7 +77,7 @@ describe("Data Center door in Chromium: log in, pick the repository, settings an
     const insightsCall = page.waitForResponse((r) => r.url().startsWith(`${s.h.url}/datacenter/api/repositories/${encodeURIComponent(id)}/insights`));
     await page.locator(`a[href="/datacenter/repos/${encodeURIComponent(id)}/review-insights"]`).click();
     assert.equal((await insightsCall).status(), 200, "the insights API call is authenticated by the session");
-    await page.locator('[data-testid="insights-offline"]').waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="insights-offline"]').waitFor();
     await page.locator('[data-testid="insights-on"]').waitFor(); // alice administers PROJ/widgets
     await assertAxeClean(page, "the review insights page on Data Center");
     assert.deepEqual(errors, []);
