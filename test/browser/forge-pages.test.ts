@@ -4,11 +4,13 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { type Browser, type Page } from "playwright-core";
+import { reviewInsights } from "../../src/integrations/review-insights";
 import { reviewRadar } from "../../src/integrations/review-radar";
 import { buildForgeResource, FORGE_RESOURCES } from "../../ui/forge/build";
 import { PAGES_DIR } from "../../ui/build";
 import { addPr, PEOPLE } from "../integrations/review-radar/helpers";
-import { ForgeHost } from "../forge/forge-host";
+import { ADMIN as INSIGHTS_ADMIN, grant, seedCloud } from "../integrations/review-insights/helpers";
+import { FORGE_UI_MODULES, ForgeHost, type ForgeUiModule } from "../forge/forge-host";
 import { ARTIFACTS, launchChromium } from "../helpers/browser";
 
 
@@ -38,9 +40,14 @@ interface BridgeCall {
  * to) answers `getContext` with the module's context and proxies `invoke` (invokeRemote) to the
  * app with a freshly signed FIT and the system token, as Forge's proxy does.
  */
-async function installForgeBridge(page: Page, f: ForgeHost, o: { module: "card" | "settings"; accountId: string }): Promise<BridgeCall[]> {
+async function installForgeBridge(page: Page, f: ForgeHost, o: { module: ForgeUiModule; accountId: string }): Promise<BridgeCall[]> {
   const calls: BridgeCall[] = [];
-  const card = o.module === "card";
+  const m = FORGE_UI_MODULES[o.module];
+  const location = {
+    card: "https://bitbucket.org/acme/widgets/src/main/",
+    settings: "https://bitbucket.org/acme/widgets/admin/forge/x/y/relay-settings",
+    insights: "https://bitbucket.org/acme/widgets/forge/x/y/relay-review-insights",
+  }[o.module];
   await page.exposeFunction("__relayForgeHost", async (cmd: string, payload: BridgeCall | undefined) => {
     if (cmd === "getContext") {
       return {
@@ -50,13 +57,13 @@ async function installForgeBridge(page: Page, f: ForgeHost, o: { module: "card" 
         environmentType: "DEVELOPMENT",
         localId: "44444444-4444-4444-8444-444444444444",
         locale: "en-US",
-        moduleKey: card ? "relay-review-radar" : "relay-settings",
+        moduleKey: m.key,
         siteUrl: "https://bitbucket.org",
         timezone: "UTC",
         extension: {
-          type: card ? "bitbucket:repoCodeOverviewCard" : "bitbucket:repoSettingsMenuPage",
+          type: m.type,
           repository: { uuid: f.h.repo.uuid },
-          location: card ? "https://bitbucket.org/acme/widgets/src/main/" : "https://bitbucket.org/acme/widgets/admin/forge/x/y/relay-settings",
+          location,
         },
       };
     }
@@ -88,7 +95,7 @@ describe("Forge Custom UI: the Connect pages through @forge/bridge", function ()
     await browser?.close();
   });
   beforeEach(async () => {
-    f = await ForgeHost.start({ integrations: [{ ...reviewRadar, background: undefined }] });
+    f = await ForgeHost.start({ integrations: [{ ...reviewRadar, background: undefined }, { ...reviewInsights, background: undefined }] });
   });
   afterEach(() => f.close());
 
@@ -134,6 +141,35 @@ describe("Forge Custom UI: the Connect pages through @forge/bridge", function ()
       await page.screenshot({ path: path.join(ARTIFACTS, "forge-settings.png"), fullPage: true });
       assert.deepEqual(errors, []);
       assert.ok(calls.some((c) => c.method === "GET" && /\/forge\/api\/repositories\/[^/]+\/settings$/.test(c.path)), JSON.stringify(calls));
+    } finally {
+      await page.close();
+      await site.close();
+    }
+  });
+
+  it("renders the review insights page (repoMainMenuPage): an admin switches it on, the backfill reads the history through the system token", async () => {
+    grant(f.h);
+    seedCloud(f.h, Date.now());
+    const dir = await buildForgeResource("review-insights", outRoot);
+    const site = await serveFolder(dir);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    try {
+      const calls = await installForgeBridge(page, f, { module: "insights", accountId: INSIGHTS_ADMIN });
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(site.url);
+      await page.locator('[data-testid="insights-offline"]').waitFor();
+      await page.locator('[data-testid="insights-on"]').click();
+      await page.locator('[data-testid="backfill-done"]').waitFor();
+      assert.match((await page.textContent('[data-testid="backfill-done"]')) ?? "", /History read: 45 pull requests/);
+      await page.getByLabel("Last 90 days").check();
+      await page.locator('[data-testid="stat-first-review"]').getByText("45 pull requests").waitFor();
+      assert.ok((await page.locator('[data-testid="chart-first-review"] svg[role=img] rect').count()) > 0, "the chart has bars");
+      await page.screenshot({ path: path.join(ARTIFACTS, "forge-review-insights.png"), fullPage: true });
+      assert.deepEqual(errors, []);
+      assert.ok(calls.some((c) => c.method === "PUT" && /\/forge\/api\/repositories\/[^/]+\/insights$/.test(c.path)), JSON.stringify(calls.map((c) => `${c.method} ${c.path}`)));
+      assert.ok(f.fake.callsTo("GET", /\/pullrequests\/\d+\/activity$/).length > 0, "the backfill read activity from Bitbucket");
+      assert.ok(f.fake.callsTo("GET", /\/pullrequests/).every((c) => c.auth.kind === "bearer"), "Forge's system token, never Connect's JWT");
     } finally {
       await page.close();
       await site.close();

@@ -67,6 +67,14 @@ export interface FitOptions {
   noWorkspace?: boolean;
 }
 
+/** The app's Custom UI modules (manifest.yml): module type and key, by the short name tests use. */
+export const FORGE_UI_MODULES = {
+  card: { type: "bitbucket:repoCodeOverviewCard", key: "relay-review-radar" },
+  settings: { type: "bitbucket:repoSettingsMenuPage", key: "relay-settings" },
+  insights: { type: "bitbucket:repoMainMenuPage", key: "relay-review-insights" },
+} as const;
+export type ForgeUiModule = keyof typeof FORGE_UI_MODULES;
+
 /**
  * A Forge host for tests: one RS256 key served by a local JWKS, an app installation on the harness
  * workspace, FITs with the documented claims (shared/reference/forge/fit), and the calls Forge makes
@@ -178,11 +186,11 @@ export class ForgeHost {
   }
 
   /** A UI invocation (`invokeRemote` from a Custom UI module) on the harness repository, as a user. */
-  ui(method: string, apiPath: string, body: unknown, o: FitOptions & { module?: "card" | "settings" } = {}): Promise<Response> {
-    const card = o.module !== "settings";
+  ui(method: string, apiPath: string, body: unknown, o: FitOptions & { module?: ForgeUiModule } = {}): Promise<Response> {
+    const m = FORGE_UI_MODULES[o.module ?? "card"];
     return this.call(method, `/forge/api${apiPath}`, body, {
-      moduleType: card ? "bitbucket:repoCodeOverviewCard" : "bitbucket:repoSettingsMenuPage",
-      moduleKey: card ? "relay-review-radar" : "relay-settings",
+      moduleType: m.type,
+      moduleKey: m.key,
       repositoryUuid: this.h.repo.uuid,
       ...o,
     });

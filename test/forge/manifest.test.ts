@@ -11,6 +11,7 @@ import { FORGE_EVENT_TYPES } from "../../src/forge/product-events";
 import { FORGE_RESOURCES, buildForgeResource } from "../../ui/forge/build";
 import { PAGES_DIR } from "../../ui/build";
 import { FIXTURES } from "../helpers/fixtures";
+import { FORGE_UI_MODULES } from "./forge-host";
 
 const ROOT = path.resolve(__dirname, "../..");
 const MANIFEST = path.join(ROOT, "manifest.yml");
@@ -22,9 +23,9 @@ interface Manifest {
     trigger: Array<{ key: string; endpoint: string; events: string[] }>;
     scheduledTrigger: Array<{ endpoint: string }>;
     preUninstall: Array<{ endpoint: string }>;
-    "bitbucket:repoCodeOverviewCard": Array<{ resource: string; resolver: { endpoint: string } }>;
-    "bitbucket:repoSettingsMenuPage": Array<{ resource: string; resolver: { endpoint: string } }>;
-    "bitbucket:repoMainMenuPage": Array<{ resource: string; resolver: { endpoint: string } }>;
+    "bitbucket:repoCodeOverviewCard": Array<{ key: string; resource: string; resolver: { endpoint: string } }>;
+    "bitbucket:repoSettingsMenuPage": Array<{ key: string; resource: string; resolver: { endpoint: string } }>;
+    "bitbucket:repoMainMenuPage": Array<{ key: string; resource: string; resolver: { endpoint: string } }>;
   };
   resources: Array<{ key: string; path: string }>;
   permissions: { scopes: string[] };
@@ -79,6 +80,11 @@ describe("Forge manifest", function () {
       const folder = path.basename(res.path);
       assert.equal(res.path, `static/forge/${folder}`);
       assert.ok(FORGE_RESOURCES[folder], `resource ${folder} is built by ui/forge/build.ts`);
+    }
+    // The browser tests play these modules (test/forge/forge-host.ts): each is in the manifest as declared there.
+    for (const [name, mod] of Object.entries(FORGE_UI_MODULES)) {
+      const declared = (m.modules as unknown as Record<string, Array<{ key: string }> | undefined>)[mod.type];
+      assert.ok(declared?.some((d) => d.key === mod.key), `${name}: ${mod.type} ${mod.key} is in manifest.yml`);
     }
     assert.ok(m.permissions.scopes.includes("read:app-system-token"));
     assert.ok(m.permissions.scopes.includes("read:repository:bitbucket"));
