@@ -12,6 +12,7 @@ import { addPr, PEOPLE } from "../integrations/review-radar/helpers";
 import { ADMIN as INSIGHTS_ADMIN, grant, seedCloud } from "../integrations/review-insights/helpers";
 import { FORGE_UI_MODULES, ForgeHost, type ForgeUiModule } from "../forge/forge-host";
 import { ARTIFACTS, launchChromium } from "../helpers/browser";
+import { assertAxeClean } from "../helpers/axe";
 
 
 /** Serves a built Custom UI resource folder, as Forge's CDN does (the app's server never serves it). */
@@ -159,13 +160,26 @@ describe("Forge Custom UI: the Connect pages through @forge/bridge", function ()
       page.on("pageerror", (e) => errors.push(e.message));
       await page.goto(site.url);
       await page.locator('[data-testid="insights-offline"]').waitFor();
-      await page.locator('[data-testid="insights-on"]').click();
+      await assertAxeClean(page, "the Forge review insights page while off");
+      // Keyboard alone: Tab reaches the switch (focus visible), Enter turns insights on.
+      let focused = "";
+      for (let i = 0; i < 20 && focused !== "insights-on"; i++) {
+        await page.keyboard.press("Tab");
+        focused = await page.evaluate(() => document.activeElement?.getAttribute("data-testid") ?? "");
+      }
+      assert.equal(focused, "insights-on", "Tab reaches the switch");
+      assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle), "none", "focus is visible");
+      await page.keyboard.press("Enter");
       await page.locator('[data-testid="backfill-done"]').waitFor();
       assert.match((await page.textContent('[data-testid="backfill-done"]')) ?? "", /History read: 45 pull requests/);
-      await page.getByLabel("Last 90 days").check();
+      // The period with the arrow keys, as radio buttons work.
+      await page.getByLabel("Last 30 days").focus();
+      await page.keyboard.press("ArrowRight");
       await page.locator('[data-testid="stat-first-review"]').getByText("45 pull requests").waitFor();
+      assert.equal(await page.getByLabel("Last 90 days").isChecked(), true);
       assert.ok((await page.locator('[data-testid="chart-first-review"] svg[role=img] rect').count()) > 0, "the chart has bars");
       await page.screenshot({ path: path.join(ARTIFACTS, "forge-review-insights.png"), fullPage: true });
+      await assertAxeClean(page, "the Forge review insights page with charts");
       assert.deepEqual(errors, []);
       assert.ok(calls.some((c) => c.method === "PUT" && /\/forge\/api\/repositories\/[^/]+\/insights$/.test(c.path)), JSON.stringify(calls.map((c) => `${c.method} ${c.path}`)));
       assert.ok(f.fake.callsTo("GET", /\/pullrequests\/\d+\/activity$/).length > 0, "the backfill read activity from Bitbucket");
