@@ -141,8 +141,8 @@ class IngestBatcher {
   }
 
   /**
-   * The handlers that get a job for each event: every handler of its event key, but those registered
-   * with `requiresEnabled` only where the event names a repository whose integration may be on
+   * The handlers that get a job for each event: every handler of its event key that `accepts` it, but
+   * those registered with `requiresEnabled` only where the event names a repository whose integration may be on
    * (src/settings/switched-off.ts; one read per batch). Elsewhere their job would only end "ignored".
    */
   private async handlersOf(events: InboundEvent[]): Promise<(event: InboundEvent) => Registration[]> {
@@ -154,6 +154,7 @@ class IngestBatcher {
     return (event) =>
       registry
         .handlersFor(event.eventKey)
+        .filter((h) => !h.options.accepts || h.options.accepts(event))
         .filter((h) => !h.options.requiresEnabled || (event.repository && !off(event.installationId, event.repository.uuid, h.options.integration)));
   }
 

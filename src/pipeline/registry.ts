@@ -19,6 +19,12 @@ export interface HandlerOptions {
    * that they can share work, e.g. one PutEvents call for several events. Each still ends on its own.
    */
   claimTogether?: number;
+  /**
+   * Which stored deliveries of the handler's event keys get a job (all when absent), by the door's
+   * delivery source and event key: e.g. EventBridge out forwards a Data Center event as DC sent it,
+   * not the core events the door translates it into.
+   */
+  accepts?: (delivery: { source: string; eventKey: string }) => boolean;
 }
 
 export interface Registration {

@@ -102,6 +102,20 @@ describe("Data Center door: the app's repository webhooks", function () {
       assert.equal(job!.status, "done", "the sync is a job of the repository (its activity log)");
     });
 
+    it("syncs of one repository queued together run one after the other: one webhook, whose secret the app holds", async () => {
+      const repo = dc.fake.addRepository("PROJ", "racing");
+      const id = mintDataCenterRepositoryId(dc.fake.baseUrl, repo.id);
+      await repositories.remember(installation, { id, displayName: "PROJ/racing" });
+      // Switching on (a sync) and two more syncs, queued at once, as a repair pass and two quick switches would.
+      await Promise.all([switchOn(repo), enqueueWebhookSync(h.services, installation.id, id), enqueueWebhookSync(h.services, installation.id, id)]);
+      await h.drained();
+      const hooks = hooksOf(repo);
+      assert.equal(hooks.length, 1, `one webhook, not ${hooks.length}`);
+      assert.equal(hooks[0]!.configuration.secret, (await store.get(installation.id, id))!.secrets.current);
+      const jobs = await Job.findAll({ where: { installationId: installation.id, handler: "datacenter.webhook-sync", repositoryUuid: id } });
+      assert.ok(jobs.length >= 2 && jobs.every((j) => j.status === "done"), jobs.map((j) => `${j.status} ${j.lastError}`).join("; "));
+    });
+
     it("a webhook someone deleted is registered again by the repair pass", async () => {
       dc.fake.webhooks.hooks.clear();
       await enqueueWebhookRepair(h.services, installation.id);

@@ -128,6 +128,9 @@ export type DcEventPayloads = { [K in DcEventKey]: z.infer<(typeof DC_EVENT_SCHE
  */
 export const DC_PULL_REQUEST_EVENT_KEYS = DC_EVENT_KEYS.filter((k) => k.startsWith("pr:"));
 
+/** The delivery source of everything the Data Center door stores: DC's events and the core events translated from them. */
+export const DC_DELIVERY_SOURCE = "datacenter";
+
 /** DC's "Test connection" request: unsigned, body `{"test": true}` (datacenter-app.md §0.2). */
 export const DC_PING_EVENT = "diagnostics:ping";
 

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { Transaction } from "sequelize";
+import { QueryTypes, type Transaction } from "sequelize";
 import { REPOSITORY_ID_FORMATS } from "../../bitbucket/repository-id";
 import type { Services } from "../../core/services";
-import { PermanentError } from "../../http/errors";
+import { PermanentError, RetryLaterError } from "../../http/errors";
 import { RepositoryRecord } from "../../models";
 import { integrationDefinitions } from "../../settings/registry";
 import type { SettingsChangeEvent } from "../../settings/service";
@@ -87,6 +87,27 @@ async function candidates(services: Services, installationId: string): Promise<s
   return [...ids].filter((id) => REPOSITORY_ID_FORMATS.datacenter.normalise(id) === id).sort();
 }
 
+/** How long a sync waits before it tries again when an earlier sync of its repository is running, in ms. */
+const SYNC_DEFER_MS = 1_000;
+
+/**
+ * True when another sync job of the same repository was claimed before job `jobId` and is still
+ * running (its lease not run out; the earlier claim, then the smaller id, goes first). Two syncs side
+ * by side (an integration switched on while the repair pass runs, two switched on at once, two app
+ * instances) would each find no webhook on DC and each register one: the duplicate's deliveries carry
+ * a secret the app does not hold and get 401 until the next repair. The later one waits instead.
+ */
+export async function earlierSyncRunning(services: Services, jobId: string, now = Date.now()): Promise<boolean> {
+  const [row] = await services.db.sequelize.query<{ n: number | string }>(
+    `SELECT COUNT(*) AS n FROM jobs o JOIN jobs me ON me.id = :jobId
+      WHERE o.status = 'running' AND o.handler = me.handler AND o.installation_id = me.installation_id
+        AND o.repository_uuid = me.repository_uuid AND o.id <> me.id AND o.locked_until >= :now
+        AND (o.locked_until < me.locked_until OR (o.locked_until = me.locked_until AND o.id < me.id))`,
+    { replacements: { jobId, now }, type: QueryTypes.SELECT },
+  );
+  return Number(row?.n ?? 0) > 0;
+}
+
 /**
  * The webhook jobs, and the settings listener that enqueues a sync when an integration is switched
  * on or off for a DC repository (or for the whole instance, through the workspace defaults: then a
@@ -99,6 +120,7 @@ export function registerWebhookJobs(services: Services): void {
   registry.job(WEBHOOK_SYNC_JOB, { integration: "core", schema: SyncSchema }, async (ctx) => {
     if (ctx.installation.host !== "datacenter") return { ignored: "not a Data Center installation" };
     if (!ctx.repository) throw new PermanentError("webhook sync job without a repository");
+    if (await earlierSyncRunning(ctx.services, ctx.job.id)) throw new RetryLaterError("another sync of this repository's webhook is running", SYNC_DEFER_MS);
     const r = await syncRepositoryWebhook(ctx.services, ctx.installation, ctx.repository.uuid, ctx.payload);
     if (r.outcome === "none") return { ignored: "no integration is switched on and no webhook is registered" };
     return { done: { webhook: r.outcome, webhookId: r.webhookId, events: r.events, removedDuplicates: r.removedDuplicates } };
