@@ -34,16 +34,38 @@ export interface HostRepository {
  */
 export type BuildState = "SUCCESSFUL" | "FAILED" | "INPROGRESS" | "STOPPED";
 
-/** A build status to post on a commit. Texts longer than the host stores are trimmed by the implementation. */
+/**
+ * A build status to post on a commit. Texts longer than the host stores are trimmed by the
+ * implementation; a field the host's resource does not define is left out of the body (never sent).
+ */
 export interface BuildStatusReport {
   /** Identifies the status on the commit (same key = overwrite); at most `limits.statusKeyMax` characters. */
   key: string;
   state: BuildState;
   name?: string;
+  /**
+   * Link to the build's page; at most `limits.statusUrlMax` characters (the caller fits it: a cut
+   * URL would lead nowhere, so implementations refuse a longer one rather than trim it).
+   */
   url?: string;
   description?: string;
   /** The branch (Cloud `refname`; Data Center `ref`, made fully qualified by the implementation). */
   refname?: string;
+  /**
+   * This run's number in the CI system, as text (Buildkite: the build's `number`, e.g. `"42"`).
+   * Data Center's repository-based builds API: `buildNumber` (9.2 spec `RestBuildStatusSetRequest.buildNumber`:
+   * string, maxLength 255; a longer one is left out, not cut). Not sent to DC's legacy
+   * `/rest/build-status` resource (it documents key, state, url, name, description only) nor to
+   * Cloud (the `commitstatus` schema has no such field).
+   */
+  buildNumber?: string;
+  /**
+   * How long the build ran, in milliseconds (a non-negative integer); only for a build that has
+   * ended, absent while it runs. Data Center's repository-based builds API: `duration` (9.2 spec
+   * `RestBuildStatusSetRequest.duration`: integer, int64, "Duration of a completed build in
+   * milliseconds"). Not sent to DC's legacy resource nor to Cloud (neither defines it).
+   */
+  durationMs?: number;
 }
 
 /** A build status read back from a commit. */
@@ -132,11 +154,18 @@ export interface RepositoryPermission {
 export interface BitbucketApi {
   /** Which host product answers (`"cloud"`, later `"datacenter"`). */
   readonly product: string;
-  /** Limits of the host's build-status resource (Cloud: key 40; Data Center: key 255, url 450). */
-  readonly limits: { statusKeyMax: number };
+  /**
+   * Limits of the host's build-status resource, in characters: `statusKeyMax` (Cloud 40; Data Center
+   * 255) and `statusUrlMax` (Data Center 450, 9.2 spec `RestBuildStatusSetRequest.url` maxLength;
+   * Cloud documents none: `Infinity`). Callers fit keys and URLs to them; `postBuildStatus` refuses more.
+   */
+  readonly limits: { statusKeyMax: number; statusUrlMax: number };
   /** The repository's names, default branch and web link. */
   repository(repo: RepositoryRef): Promise<HostRepository>;
-  /** Creates or overwrites (same key) a commit's build status. PermanentError when the key exceeds `limits.statusKeyMax`. */
+  /**
+   * Creates or overwrites (same key) a commit's build status. PermanentError, before any call, when
+   * the key exceeds `limits.statusKeyMax` or the URL `limits.statusUrlMax`.
+   */
   postBuildStatus(repo: RepositoryRef, commit: string, status: BuildStatusReport): Promise<void>;
   /** Every build status of a commit (all pages). */
   listBuildStatuses(repo: RepositoryRef, commit: string): Promise<CommitBuildStatus[]>;

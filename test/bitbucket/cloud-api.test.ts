@@ -48,6 +48,14 @@ describe("BitbucketApi: the Cloud implementation against the fake Bitbucket", ()
     assert.deepEqual(recent.map((s) => s.key).sort(), ["relay-a", "relay-b"]);
   });
 
+  it("sends the commitstatus fields only: no build number or duration (Cloud's schema has neither); no URL limit", async () => {
+    assert.equal(api.limits.statusUrlMax, Infinity, "Cloud documents no maximum for commitstatus.url");
+    await api.postBuildStatus(repoByName(), SHA, { key: "relay-n", state: "SUCCESSFUL", name: "N", url: "https://ci.example.com/7", refname: "main", buildNumber: "7", durationMs: 19_000 });
+    const [post] = h.fake.callsTo("POST", /\/statuses\/build$/);
+    assert.equal(post!.status, 201);
+    assert.deepEqual(post!.body, { key: "relay-n", state: "SUCCESSFUL", name: "N", url: "https://ci.example.com/7", refname: "main" });
+  });
+
   it("refuses a key longer than the host's limit before any call", async () => {
     await assert.rejects(api.postBuildStatus(repoByName(), SHA, { key: "k".repeat(41), state: "FAILED" }), PermanentError, "a job fails at once, no retries");
     assert.equal(h.fake.calls.length, 0);

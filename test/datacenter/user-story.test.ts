@@ -138,6 +138,8 @@ describe("Data Center: the user story end to end", function () {
     assert.equal(status!.state, "SUCCESSFUL");
     assert.equal(status!.repositoryId, s.dc.repo.id, "the repository-based builds API");
     assert.match(status!.url, /^https:\/\/buildkite\.com\//);
+    assert.equal(status!.buildNumber, "42", "the build's number");
+    assert.equal(status!.duration, 19_000, "the finished build's duration in ms (started 06:01:16 UTC, finished 06:01:35 UTC)");
     await s.h.drained();
   });
 

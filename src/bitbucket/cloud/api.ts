@@ -49,7 +49,8 @@ function readStatus(s: CommitStatus | BitbucketCommitStatus): CommitBuildStatus 
  */
 export class CloudBitbucketApi implements BitbucketApi {
   readonly product = "cloud";
-  readonly limits = { statusKeyMax: STATUS_KEY_MAX };
+  /** Cloud's `commitstatus.url` has no documented maximum length. */
+  readonly limits = { statusKeyMax: STATUS_KEY_MAX, statusUrlMax: Number.POSITIVE_INFINITY };
 
   constructor(
     private readonly client: BitbucketClient,
@@ -90,6 +91,10 @@ export class CloudBitbucketApi implements BitbucketApi {
     };
   }
 
+  /**
+   * `POST …/commit/{c}/statuses/build`. The body carries the `commitstatus` fields only
+   * (`cleanStatusBody`): `buildNumber` and `durationMs` have no Cloud field and are not sent.
+   */
   async postBuildStatus(repo: RepositoryRef, commit: string, status: BuildStatusReport): Promise<void> {
     if (!status.key || status.key.length > STATUS_KEY_MAX) throw new PermanentError(`status key must be 1-${STATUS_KEY_MAX} characters on Bitbucket Cloud`);
     await postBuildStatus(this.client, this.byName(repo), commit, status);

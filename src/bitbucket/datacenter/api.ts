@@ -3,7 +3,7 @@ import type { InstallationView } from "../../core/installations";
 import type { BitbucketApi, BuildStatusReport, CommitBuildStatus, HostRepository, RepositoryPermission, RepositoryRef } from "../host-api";
 import { dcAddress, type DcRepoAddress, type RepositoryNames } from "./address";
 import { downloadDcArchive } from "./archive";
-import { checkDcStatus, DC_STATUS_KEY_MAX, listDcBuildStatuses, postDcBuildStatus } from "./build-status";
+import { checkDcStatus, DC_STATUS_KEY_MAX, DC_STATUS_URL_MAX, listDcBuildStatuses, postDcBuildStatus } from "./build-status";
 import { DcCapabilityCache } from "./capabilities";
 import type { DataCenterClient } from "./client";
 import { dcPullRequestHistory } from "./history";
@@ -37,7 +37,7 @@ export interface DcApiOptions {
  */
 export class DcBitbucketApi implements BitbucketApi {
   readonly product = "datacenter";
-  readonly limits = { statusKeyMax: DC_STATUS_KEY_MAX };
+  readonly limits = { statusKeyMax: DC_STATUS_KEY_MAX, statusUrlMax: DC_STATUS_URL_MAX };
   readonly capabilities: DcCapabilityCache;
 
   constructor(

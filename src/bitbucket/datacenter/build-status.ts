@@ -9,6 +9,8 @@ export const DC_STATUS_KEY_MAX = 255;
 /** `RestBuildStatusSetRequest.url` maxLength (9.2 spec; legacy: "except for the url, limited to 450"). */
 export const DC_STATUS_URL_MAX = 450;
 const TEXT_MAX = 255;
+/** `RestBuildStatusSetRequest.buildNumber` maxLength (9.2 spec). */
+export const DC_BUILD_NUMBER_MAX = 255;
 
 /** DC's build states (9.2 spec enum of `RestBuildStatus.state`). */
 export type DcBuildState = "SUCCESSFUL" | "FAILED" | "INPROGRESS" | "CANCELLED" | "UNKNOWN";
@@ -21,6 +23,9 @@ export interface DcBuildStatus {
   url?: string;
   description?: string;
   ref?: string;
+  buildNumber?: string;
+  /** Milliseconds. */
+  duration?: number;
   createdDate?: number;
   updatedDate?: number;
   dateAdded?: number;
@@ -51,17 +56,23 @@ export function qualifiedRef(refname: string): string {
   return refname.startsWith("refs/") ? refname : `refs/heads/${refname}`;
 }
 
-/** PermanentError for what DC would refuse: a key of 0 or over 255 characters, no URL, a URL over 450. */
+/**
+ * PermanentError for what DC would refuse (400 "build key was blank or longer than 255 characters",
+ * "build status url was blank or longer than 450 characters", 9.2 spec): a key of 0 or over 255
+ * characters, no URL, a URL over 450. The URL is never cut here: callers fit it to
+ * `limits.statusUrlMax` with a link that still leads somewhere (Buildkite: `mapping.ts` `buildUrl`).
+ */
 export function checkDcStatus(status: BuildStatusReport): void {
   if (!status.key || status.key.length > DC_STATUS_KEY_MAX) throw new PermanentError(`status key must be 1-${DC_STATUS_KEY_MAX} characters on Bitbucket Data Center`);
   if (!status.url) throw new PermanentError("Bitbucket Data Center requires a build status URL");
   if (status.url.length > DC_STATUS_URL_MAX) throw new PermanentError(`build status URL must be at most ${DC_STATUS_URL_MAX} characters on Bitbucket Data Center`);
 }
 
-function body(status: BuildStatusReport & { url: string }, caps: DcBuildCapabilities): Record<string, string> {
+/** The fields both resources take (the legacy one documents no others): key, state, url, name, description. */
+function body(status: BuildStatusReport & { url: string }, caps: DcBuildCapabilities): Record<string, string | number> {
   const state = dcStateOf(status.state, caps);
   const stopped = status.state === "STOPPED" && state === "FAILED";
-  const out: Record<string, string> = { key: status.key, state, url: status.url };
+  const out: Record<string, string | number> = { key: status.key, state, url: status.url };
   if (status.name) out.name = status.name.slice(0, TEXT_MAX);
   const description = stopped ? `Stopped${status.description ? `: ${status.description}` : ""}` : status.description;
   if (description) out.description = description.slice(0, TEXT_MAX);
@@ -69,11 +80,25 @@ function body(status: BuildStatusReport & { url: string }, caps: DcBuildCapabili
 }
 
 /**
+ * The repository-based resource's own fields (`RestBuildStatusSetRequest`, 9.2 spec): `ref` (fully
+ * qualified), `buildNumber` (string ≤ 255; a longer one is left out: a cut identifier would name
+ * another run) and `duration` (integer milliseconds ≥ 0; anything else is left out).
+ */
+function repositoryBuildFields(status: BuildStatusReport): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  if (status.refname) out.ref = qualifiedRef(status.refname);
+  if (status.buildNumber && status.buildNumber.length <= DC_BUILD_NUMBER_MAX) out.buildNumber = status.buildNumber;
+  if (typeof status.durationMs === "number" && Number.isFinite(status.durationMs) && status.durationMs >= 0) out.duration = Math.round(status.durationMs);
+  return out;
+}
+
+/**
  * Posts a commit's build status (same key overwrites). With the repository-based resource
- * (`POST /api/latest/projects/{p}/repos/{r}/commits/{sha}/builds`, REPO_READ, 204; `ref` fully
- * qualified) when the instance has it, else the legacy `POST /build-status/latest/commits/{sha}`
- * (LICENSED user; no `ref`, which it does not know). PermanentError before any call for a key over
- * 255 or a URL over 450 characters, or no URL (DC requires one).
+ * (`POST /api/latest/projects/{p}/repos/{r}/commits/{sha}/builds`, REPO_READ, 204; with `ref` fully
+ * qualified, `buildNumber` and `duration` in ms) when the instance has it, else the legacy
+ * `POST /build-status/latest/commits/{sha}` (LICENSED user; key, state, url, name and description
+ * only: it documents no `ref`, `buildNumber` or `duration`). PermanentError before any call for a
+ * key over 255 or a URL over 450 characters, or no URL (DC requires one).
  */
 export async function postDcBuildStatus(client: DataCenterClient, at: DcRepoAddress, commit: string, status: BuildStatusReport, caps: DcBuildCapabilities): Promise<void> {
   checkDcStatus(status);
@@ -82,8 +107,7 @@ export async function postDcBuildStatus(client: DataCenterClient, at: DcRepoAddr
     await client.post(`/build-status/latest/commits/${encodeURIComponent(commit)}`, out);
     return;
   }
-  if (status.refname) out.ref = qualifiedRef(status.refname);
-  await client.post(`${at.path}/commits/${encodeURIComponent(commit)}/builds`, out);
+  await client.post(`${at.path}/commits/${encodeURIComponent(commit)}/builds`, { ...out, ...repositoryBuildFields(status) });
 }
 
 function iso(ms: number | undefined): string | null {

@@ -22,6 +22,12 @@ export interface BuildkiteBuild {
   /** How the build was created: webhook, api, ui, trigger_job, schedule. */
   source: string | null;
   webUrl: string | null;
+  /**
+   * The build's `started_at` and `finished_at`, epoch ms; null when Buildkite gives none (not started,
+   * still running) or a form it does not document. Absent in payloads stored before they were read.
+   */
+  startedAt?: number | null;
+  finishedAt?: number | null;
 }
 
 /** The derived job: report one build to one repository, with the ordering facts for the no-regression rule. */

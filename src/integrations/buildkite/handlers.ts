@@ -27,6 +27,8 @@ const ReportJobSchema: z.ZodType<BuildkiteReportJob> = z.object({
     url: z.string().optional(),
     description: z.string().optional(),
     refname: z.string().optional(),
+    buildNumber: z.string().max(255).optional(),
+    durationMs: z.number().int().nonnegative().optional(),
   }),
 });
 
@@ -99,7 +101,7 @@ export function registerBuildkiteHandlers(registry: HandlerRegistry, services: S
     for (const repo of selection.repositories) {
       const name = repo.repositoryFullName ?? repo.repositoryUuid;
       const reason = skipReason(build, repo.settings);
-      const status = reason ? null : statusFor(build, repo.settings.blockedAs, ctx.bitbucket.limits.statusKeyMax);
+      const status = reason ? null : statusFor(build, repo.settings.blockedAs, ctx.bitbucket.limits);
       if (!status) {
         byRepository[repo.repositoryUuid] = { repository: name, reported: false, skipped: reason ?? `state ${build.state} is not reported` };
         await ctx.linkRepository(repo.repositoryUuid); // the skip shows in that repository's activity log

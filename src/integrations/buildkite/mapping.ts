@@ -121,26 +121,62 @@ export function statusKey(pipelineSlug: string, keyMax: number): string {
 }
 
 const SLUG = /^[a-z0-9][a-z0-9_.-]*$/i;
+const BUILDKITE = "https://buildkite.com/";
 
-export function buildUrl(build: Pick<BuildkiteBuild, "organization" | "pipeline" | "number" | "webUrl">): string | undefined {
-  if (build.organization && SLUG.test(build.organization) && SLUG.test(build.pipeline.slug)) {
-    return `https://buildkite.com/${encodeURIComponent(build.organization)}/${encodeURIComponent(build.pipeline.slug)}/builds/${build.number}`;
-  }
-  return build.webUrl && build.webUrl.startsWith("https://") ? build.webUrl : undefined;
+/**
+ * The link of a build's status, at most `urlMax` characters (`BitbucketApi.limits.statusUrlMax`:
+ * Data Center 450, Cloud unlimited). The first that fits of: the build's page
+ * `https://buildkite.com/<org>/<pipeline>/builds/<n>` (the REST `web_url` form), the webhook's own
+ * `web_url` (https only), the organization's page, Buildkite's home. A URL is never cut (a cut link
+ * leads to a wrong or missing page) and never dropped when a host requires one (Data Center refuses a
+ * status without a URL, so the build's state would not show at all): with a pipeline slug too long
+ * for the host, the status still carries the state, and its name the pipeline and build number.
+ * Undefined only when Buildkite gave neither an organization nor a web URL.
+ */
+export function buildUrl(build: Pick<BuildkiteBuild, "organization" | "pipeline" | "number" | "webUrl">, urlMax = Number.POSITIVE_INFINITY): string | undefined {
+  const org = build.organization && SLUG.test(build.organization) ? build.organization : null;
+  const candidates = [
+    org && SLUG.test(build.pipeline.slug) ? `${BUILDKITE}${encodeURIComponent(org)}/${encodeURIComponent(build.pipeline.slug)}/builds/${build.number}` : null,
+    build.webUrl && build.webUrl.startsWith("https://") ? build.webUrl : null,
+  ];
+  if (!candidates.some(Boolean)) return undefined;
+  candidates.push(org ? `${BUILDKITE}${encodeURIComponent(org)}` : null, BUILDKITE);
+  return candidates.find((u): u is string => typeof u === "string" && u.length <= urlMax);
 }
 
-/** The status body for a build (key fitted to `keyMax` characters), or null when its state has no mapping. */
-export function statusFor(build: BuildkiteBuild, blockedAs: BuildkiteSettings["blockedAs"], keyMax: number): BuildStatusReport | null {
+/**
+ * How long a build that has ended ran (`finished_at` − `started_at`, ms), or undefined: while it
+ * runs (a Buildkite phase other than finished, or reported INPROGRESS, e.g. a build blocked while its
+ * steps still run), when it never started (canceled or skipped before an agent took it), or when
+ * either time is missing or out of order. Data Center shows it as the build's duration.
+ */
+export function buildDurationMs(build: Pick<BuildkiteBuild, "state" | "startedAt" | "finishedAt">, state: BuildState): number | undefined {
+  if (state === "INPROGRESS" || phaseOfBuildState(build.state) !== "finished") return undefined;
+  const { startedAt, finishedAt } = build;
+  if (typeof startedAt !== "number" || typeof finishedAt !== "number" || finishedAt < startedAt) return undefined;
+  return finishedAt - startedAt;
+}
+
+/**
+ * The status body for a build, or null when its state has no mapping: key fitted to
+ * `limits.statusKeyMax` and URL to `limits.statusUrlMax` characters (`BitbucketApi.limits`), the
+ * build number as text, and the duration in ms once the build has ended (`buildDurationMs`). Hosts
+ * that have no field for the number or the duration leave them out (see `BuildStatusReport`).
+ */
+export function statusFor(build: BuildkiteBuild, blockedAs: BuildkiteSettings["blockedAs"], limits: { statusKeyMax: number; statusUrlMax: number }): BuildStatusReport | null {
   const state = bitbucketState(build, blockedAs);
   if (!state) return null;
   const status: BuildStatusReport = {
-    key: statusKey(build.pipeline.slug, keyMax),
+    key: statusKey(build.pipeline.slug, limits.statusKeyMax),
     state,
     name: `Buildkite: ${build.pipeline.slug} #${build.number}`,
     description: DESCRIPTION[build.state] ?? `Build ${build.state}`,
   };
-  const url = buildUrl(build);
+  const url = buildUrl(build, limits.statusUrlMax);
   if (url) status.url = url;
   if (build.branch) status.refname = build.branch;
+  status.buildNumber = String(build.number);
+  const durationMs = buildDurationMs(build, state);
+  if (durationMs !== undefined) status.durationMs = durationMs;
   return status;
 }

@@ -13,6 +13,8 @@ export const EVENTBRIDGE_BUILD_DETAIL_TYPES = ["Build Created", "Build Started",
 export const WEBHOOK_BUILD_EVENTS = ["build.scheduled", "build.running", "build.failing", "build.finished", "build.skipped"] as const;
 
 const nullableString = z.string().nullable().optional();
+/** Read leniently: a time in a form the app does not know only costs the status its duration. */
+const buildkiteTime = z.unknown().optional();
 
 export const EventBridgeEnvelopeSchema = z
   .object({
@@ -35,6 +37,8 @@ const EventBridgeBuildDetailSchema = z
         state: z.string().min(1).optional(),
         blocked_state: nullableString,
         source: nullableString,
+        started_at: buildkiteTime,
+        finished_at: buildkiteTime,
       })
       .passthrough(),
     pipeline: z.object({ slug: z.string().min(1), repo: nullableString }).passthrough(),
@@ -56,6 +60,8 @@ export const WebhookBuildSchema = z
         blocked: z.boolean().optional(),
         blocked_state: nullableString,
         web_url: nullableString,
+        started_at: buildkiteTime,
+        finished_at: buildkiteTime,
       })
       .passthrough(),
     pipeline: z
@@ -84,6 +90,23 @@ function isoTime(value: string | undefined, fallback: number): number {
 
 const PASSED_OR_FAILED = new Set(["passed", "failed", "running"]);
 
+/** `2019-08-11 06:01:16 UTC` (EventBridge `detail.build.*_at`) or ISO 8601 `2024-06-02T08:54:47.128Z` (REST, webhooks). */
+const BUILDKITE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?\s*(Z|UTC|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * A Buildkite build timestamp as epoch ms, in either documented form (reference: buildkite
+ * README §1 "Gotchas": EventBridge's `*_at` are `"… UTC"`, not ISO 8601; webhooks carry the REST
+ * model's ISO form). Null for null, absent, or any other form.
+ */
+export function buildkiteTimeMs(value: unknown): number | null {
+  if (typeof value !== "string") return null;
+  const m = BUILDKITE_TIME.exec(value.trim());
+  if (!m) return null;
+  const zone = m[4]!.toUpperCase() === "UTC" || m[4]!.toUpperCase() === "Z" ? "Z" : m[4]!.replace(/^([+-]\d{2})(\d{2})$/, "$1:$2");
+  const t = Date.parse(`${m[1]}T${m[2]}${m[3] ? m[3].slice(0, 4) : ""}${zone}`);
+  return Number.isFinite(t) ? t : null;
+}
+
 /** Parses the build part of an EventBridge build event (envelope already parsed). */
 export function buildFromEventBridge(envelope: z.infer<typeof EventBridgeEnvelopeSchema>, receivedAt: number): Parsed<BuildkiteBuild> {
   const parsed = EventBridgeBuildDetailSchema.safeParse(envelope.detail);
@@ -109,6 +132,8 @@ export function buildFromEventBridge(envelope: z.infer<typeof EventBridgeEnvelop
       blockedState: state === "blocked" && blockedState && PASSED_OR_FAILED.has(blockedState) ? blockedState : null,
       source: build.source ?? null,
       webUrl: null,
+      startedAt: buildkiteTimeMs(build.started_at),
+      finishedAt: buildkiteTimeMs(build.finished_at),
     },
   };
 }
@@ -162,6 +187,8 @@ export function buildFromWebhook(body: unknown, eventId: string, occurredAt: num
       blockedState,
       source: build.source ?? null,
       webUrl: build.web_url ?? null,
+      startedAt: buildkiteTimeMs(build.started_at),
+      finishedAt: buildkiteTimeMs(build.finished_at),
     },
   };
 }

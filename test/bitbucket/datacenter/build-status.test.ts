@@ -47,6 +47,40 @@ describe("BitbucketApi: Data Center build statuses", function () {
     assert.deepEqual(stored.map((s) => [s.state, s.ref, s.repositoryId]), [["SUCCESSFUL", "refs/heads/release/1", dc.repo.id]], "same key overwrites");
   });
 
+  it("a finished build posts its buildNumber and duration (ms) with the repository-based API; a running one no duration", async () => {
+    const ref = refOf(installation, dc.repo);
+    const url = "https://ci.example.com/pipeline/builds/42";
+    await api.postBuildStatus(ref, SHA, { key: "ci", state: "INPROGRESS", url, refname: "main", buildNumber: "42" });
+    assert.deepEqual(posts()[0]!.body, { key: "ci", state: "INPROGRESS", url, ref: "refs/heads/main", buildNumber: "42" });
+    assert.deepEqual(dcBuilds(dc.fake).statuses(SHA).map((s) => [s.buildNumber, s.duration]), [["42", undefined]]);
+    await api.postBuildStatus(ref, SHA, { key: "ci", state: "SUCCESSFUL", url, refname: "main", buildNumber: "42", durationMs: 1_470_701 });
+    assert.deepEqual(posts()[1]!.body, { key: "ci", state: "SUCCESSFUL", url, ref: "refs/heads/main", buildNumber: "42", duration: 1_470_701 });
+    assert.deepEqual(dcBuilds(dc.fake).statuses(SHA).map((s) => [s.state, s.buildNumber, s.duration]), [["SUCCESSFUL", "42", 1_470_701]], "DC keeps them (the spec's RestBuildStatus)");
+    assert.ok(posts().every((c) => c.status === 204 && c.path.endsWith("/builds")));
+  });
+
+  it("leaves out a buildNumber over 255 characters (not cut: it would name another run) and a duration that is not a non-negative number", async () => {
+    const ref = refOf(installation, dc.repo);
+    await api.postBuildStatus(ref, SHA, { key: "ci", state: "FAILED", url: "https://ci.example.com/1", buildNumber: "9".repeat(256), durationMs: -5 });
+    await api.postBuildStatus(ref, SHA, { key: "ci", state: "FAILED", url: "https://ci.example.com/1", buildNumber: "9".repeat(255), durationMs: 1500.4 });
+    assert.deepEqual(posts().map((c) => c.body), [
+      { key: "ci", state: "FAILED", url: "https://ci.example.com/1" },
+      { key: "ci", state: "FAILED", url: "https://ci.example.com/1", buildNumber: "9".repeat(255), duration: 1500 },
+    ]);
+    assert.ok(posts().every((c) => c.status === 204));
+  });
+
+  it("the legacy resource gets no buildNumber or duration (it documents key, state, url, name, description only)", async () => {
+    dcBuilds(dc.fake).capabilities = null;
+    await api.postBuildStatus(refOf(installation, dc.repo), SHA, { key: "old", state: "SUCCESSFUL", url: "https://ci.example.com/old", name: "Old", refname: "main", buildNumber: "7", durationMs: 19_000 });
+    assert.deepEqual(posts().map((c) => [c.path, c.status]), [[`/rest/build-status/latest/commits/${SHA}`, 204]]);
+    assert.deepEqual(posts()[0]!.body, { key: "old", state: "SUCCESSFUL", url: "https://ci.example.com/old", name: "Old" });
+  });
+
+  it("the API's limits say what the host takes: key 255, URL 450 (the caller fits them)", () => {
+    assert.deepEqual(api.limits, { statusKeyMax: 255, statusUrlMax: 450 });
+  });
+
   it("refuses a key over 255, a URL over 450 or no URL before any call (PermanentError)", async () => {
     const ref = refOf(installation, dc.repo);
     await assert.rejects(api.postBuildStatus(ref, SHA, { key: "k".repeat(256), state: "FAILED", url: "https://ci.example.com/1" }), PermanentError);

@@ -6,7 +6,7 @@ import { cloneUrlMatcher, dataCenterGitUrlMatches, parseDataCenterGitUrl } from 
 import { buildkite } from "../../../src/integrations/buildkite";
 import { ReportedStatusStore, storedKey } from "../../../src/integrations/buildkite/reported-store";
 import { buildAlertsIntegration } from "../../../src/integrations/build-alerts";
-import { ensureApiKey } from "../../../src/integrations/buildkite/credentials";
+import { ensureApiKey, ensureWebhookToken } from "../../../src/integrations/buildkite/credentials";
 import { dataCenterInstanceId, mintDataCenterRepositoryId } from "../../../src/bitbucket/repository-id";
 import { dataCenterClientKey } from "../../../src/datacenter/installations";
 import { repositories } from "../../../src/core/repositories";
@@ -18,7 +18,7 @@ import { fakeDataCenter, type DataCenterSetup } from "../../helpers/datacenter";
 import { dcBuilds } from "../../fakes/datacenter/routes/builds";
 import { FakePagerDuty } from "../../fakes/alerting/pagerduty";
 import type { InstallationView } from "../../../src/core/installations";
-import { LogCapture, SHA, ebEvent, postEventBridge, startBed, type BuildkiteBed } from "./support";
+import { LogCapture, SHA, ebEvent, postEventBridge, postWebhook, startBed, webhookBody, type BuildkiteBed } from "./support";
 
 const BASE = "https://git.example.com/bitbucket";
 
@@ -109,7 +109,7 @@ describe("Buildkite on Data Center: a build reaches its repository, its status, 
       { values: { enabled: true, pagerdutyEnabled: true, pagerdutyEventsUrl: pd.enqueueUrl }, secrets: { pagerdutyRoutingKey: ROUTING_KEY } },
       "test",
     );
-    bed = { h, logs, apiKey: await ensureApiKey(h.services, installation.id), webhookToken: "" };
+    bed = { h, logs, apiKey: await ensureApiKey(h.services, installation.id), webhookToken: await ensureWebhookToken(h.services, installation.id) };
   });
 
   after(async () => {
@@ -189,6 +189,57 @@ describe("Buildkite on Data Center: a build reaches its repository, its status, 
 
     const cloudUrl = await route({ repo: "git@bitbucket.org:proj/widgets.git", state: "passed", number: 11 });
     assert.match(String(cloudUrl.result), /no repository with Buildkite enabled matches pipeline my-org\/my-pipeline"?\}?$/);
+  });
+
+  /** The DC status of a commit and key once it is in `state` (the worker posts it). */
+  async function onDcOnce(commit: string, key: string, state: string) {
+    return waitFor(() => dcBuilds(dc.fake).statuses(commit).find((b) => b.key === key && b.state === state), `the ${state} status on DC`);
+  }
+
+  it("EventBridge: the running build's status carries its buildNumber, the finished one's its duration in ms too", async () => {
+    const commit = "1".repeat(40);
+    const started = await postEventBridge(bed, ebEvent("eventbridge-build-started.json", { repo: sshUrl, commit, number: 12 }), bed.apiKey, installation.id);
+    assert.equal(started.status, 202, started.text);
+    const running = await onDcOnce(commit, "buildkite-my-pipeline", "INPROGRESS");
+    assert.equal(running.buildNumber, "12");
+    assert.equal(running.duration, undefined, "no duration while it runs");
+    const finished = await postEventBridge(bed, ebEvent("eventbridge-build-finished.json", { repo: sshUrl, commit, number: 12, state: "passed" }), bed.apiKey, installation.id);
+    assert.equal(finished.status, 202, finished.text);
+    const done = await onDcOnce(commit, "buildkite-my-pipeline", "SUCCESSFUL");
+    assert.equal(done.buildNumber, "12");
+    assert.equal(done.duration, 19_000, "finished_at 06:01:35 UTC − started_at 06:01:16 UTC");
+    assert.equal(done.repositoryId, dc.repo.id, "the repository-based builds API");
+    await h.drained();
+  });
+
+  it("Buildkite webhook: build.running carries the buildNumber, build.finished the duration in ms too", async () => {
+    const commit = "2".repeat(40);
+    const running = await postWebhook(bed, webhookBody("webhook-build-running.json", { repository: sshUrl, commit, number: 43 }), { sign: {} }, undefined, installation.id);
+    assert.equal(running.status, 202, running.text);
+    const inProgress = await onDcOnce(commit, "buildkite-widgets", "INPROGRESS");
+    assert.deepEqual([inProgress.buildNumber, inProgress.duration], ["43", undefined]);
+    const finished = await postWebhook(bed, webhookBody("webhook-build-finished.json", { repository: sshUrl, commit, number: 43, state: "passed" }), { sign: {} }, undefined, installation.id);
+    assert.equal(finished.status, 202, finished.text);
+    const done = await onDcOnce(commit, "buildkite-widgets", "SUCCESSFUL");
+    assert.equal(done.buildNumber, "43");
+    assert.equal(done.duration, 1_470_701, "2024-06-02T09:19:17.829Z − 2024-06-02T08:54:47.128Z");
+    assert.equal(done.url, "https://buildkite.com/acme/widgets/builds/43");
+    await h.drained();
+  });
+
+  it("a pipeline slug too long for DC's 450-character URL: the status is posted (no 400) and links the organization's page", async () => {
+    const commit = "3".repeat(40);
+    const slug = `p${"x".repeat(440)}`;
+    const res = await postEventBridge(bed, ebEvent("eventbridge-build-finished.json", { repo: sshUrl, commit, number: 13, state: "passed", slug }), bed.apiKey, installation.id);
+    assert.equal(res.status, 202, res.text);
+    const done = await waitFor(() => dcBuilds(dc.fake).statuses(commit)[0], "the status on DC");
+    assert.equal(done.url, "https://buildkite.com/my-org");
+    assert.equal(done.state, "SUCCESSFUL");
+    assert.equal(done.buildNumber, "13");
+    await h.drained();
+    const report = await Job.findOne({ where: { installationId: installation.id, handler: "buildkite.report", repositoryUuid: repoId }, order: [["createdAt", "DESC"]] });
+    assert.equal(report?.status, "done", report?.lastError ?? "");
+    assert.ok(!dc.fake.calls.some((c) => c.method === "POST" && c.status === 400), "DC never answered 400");
   });
 });
 

@@ -112,6 +112,7 @@ export function postWebhook(
   body: Record<string, unknown> | string,
   auth: { sign?: { token?: string; timestamp?: number }; token?: string } = { sign: {} },
   event?: string,
+  installationId = bed.h.tenant.installation.id,
 ): Promise<Response> {
   const raw = typeof body === "string" ? body : JSON.stringify(body);
   const headers: Record<string, string> = {
@@ -123,7 +124,7 @@ export function postWebhook(
     headers["x-buildkite-signature"] = `timestamp=${ts},signature=${signBody(auth.sign.token ?? bed.webhookToken, ts, raw)}`;
   }
   if (auth.token !== undefined) headers["x-buildkite-token"] = auth.token;
-  return bed.h.post(`/inbound/buildkite/webhook/${bed.h.tenant.installation.id}`, raw, headers);
+  return bed.h.post(`/inbound/buildkite/webhook/${installationId}`, raw, headers);
 }
 
 /** Waits until no job is queued, running or retrying. */

@@ -76,13 +76,15 @@ describe("Buildkite: pure parts", () => {
       const parsed = buildFromEventBridge(env, 0);
       assert.ok(parsed.ok);
       assert.equal(parsed.value.occurredAt, Date.parse("2024-08-19T07:08:54Z"));
-      assert.deepEqual(statusFor(parsed.value, "SUCCESSFUL", STATUS_KEY_MAX), {
+      assert.deepEqual(statusFor(parsed.value, "SUCCESSFUL", { statusKeyMax: STATUS_KEY_MAX, statusUrlMax: Infinity }), {
         key: "buildkite-my-pipeline",
         state: "SUCCESSFUL",
         name: "Buildkite: my-pipeline #123456",
         description: "Build passed",
         url: "https://buildkite.com/my-org/my-pipeline/builds/123456",
         refname: "main",
+        buildNumber: "123456",
+        durationMs: 19_000, // started_at 06:01:16 UTC → finished_at 06:01:35 UTC
       });
     });
     it("reads the organization of a webhook from its URLs and normalizes blocked", () => {

@@ -12,6 +12,8 @@ export interface DcStoredBuild {
   description?: string;
   ref?: string;
   buildNumber?: string;
+  /** Milliseconds (`RestBuildStatusSetRequest.duration`, int64). */
+  duration?: number;
   repositoryId: number | null;
   createdDate: number;
   updatedDate: number;
@@ -61,7 +63,7 @@ const SHA = /^[0-9a-f]{40}$/i;
 /** `RestBuildStatus` (9.2 spec) of a stored status. */
 function restBuildStatus(s: DcStoredBuild): Record<string, unknown> {
   const out: Record<string, unknown> = { key: s.key, state: s.state, url: s.url, createdDate: s.createdDate, updatedDate: s.updatedDate };
-  for (const f of ["name", "description", "ref", "buildNumber"] as const) if (s[f] !== undefined) out[f] = s[f];
+  for (const f of ["name", "description", "ref", "buildNumber", "duration"] as const) if (s[f] !== undefined) out[f] = s[f];
   return out;
 }
 
@@ -113,7 +115,7 @@ export function buildRoutes(fake: FakeDataCenter): Router {
     const errors = specFieldErrors("RestBuildStatusSetRequest", body);
     if (errors.length) return badRequest(res, errors);
     const b = body as Omit<DcStoredBuild, "repositoryId" | "createdDate" | "updatedDate">;
-    builds.put(String(req.params.commitId), { key: b.key, state: b.state, url: b.url, name: b.name, description: b.description, ref: b.ref, buildNumber: b.buildNumber, repositoryId: repo.id });
+    builds.put(String(req.params.commitId), { key: b.key, state: b.state, url: b.url, name: b.name, description: b.description, ref: b.ref, buildNumber: b.buildNumber, duration: b.duration, repositoryId: repo.id });
     res.status(204).end();
   });
   r.get(repoBased, (req, res) => {
