@@ -23,6 +23,15 @@ const CHECK: Record<WebhookOutcome, { text: string; appearance: "success" | "rem
   failed: { text: "failed", appearance: "removed" },
 };
 
+/** How an admin's request ended, for the live region. */
+const DONE: Record<WebhookOutcome, string> = {
+  registered: "the webhook was registered",
+  repaired: "the webhook was repaired",
+  unchanged: "the webhook needed no repair",
+  removed: "the webhook was removed (no integration is on)",
+  failed: "the check failed (see Problem)",
+};
+
 /** DC's invocation outcomes (`RestDetailedInvocation.result.outcome`) in words. */
 const DELIVERY: Record<string, string> = { SUCCESS: "delivered", FAILURE: "the app answered with an error", ERROR: "the app could not be reached" };
 
@@ -47,7 +56,7 @@ export function DataCenterWebhook({ api, refresh }: { api: SettingsApi; refresh:
   const [state, setState] = useState<DataCenterWebhookState | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<"repair" | "rotate" | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [requested, setRequested] = useState<"repair" | "rotate" | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -70,10 +79,10 @@ export function DataCenterWebhook({ api, refresh }: { api: SettingsApi; refresh:
 
   const run = async (what: "repair" | "rotate") => {
     setBusy(what);
-    setNotice(null);
+    setRequested(null);
     try {
       setState(what === "repair" ? await api.repairWebhook() : await api.rotateWebhookSecret());
-      setNotice(what === "repair" ? "Checking the webhook on Data Center now." : "Rotating the secret: the old one is still accepted for a few minutes.");
+      setRequested(what);
       setError(null);
     } catch (err) {
       setError(describeError(err));
@@ -84,6 +93,8 @@ export function DataCenterWebhook({ api, refresh }: { api: SettingsApi; refresh:
 
   const hook = state?.webhook ?? null;
   const last = hook?.lastDelivery ?? null;
+  // What the live region says about the admin's last request: while the job runs, then how it ended.
+  const notice = !requested || !state ? null : state.checking ? (requested === "repair" ? "Checking the webhook on Data Center now…" : "Rotating the secret now…") : requested === "rotate" && hook?.state !== "failed" ? "Done: the secret was rotated." : `Done: ${DONE[hook?.state ?? "unchanged"]}.`;
   return (
     <Box xcss={boxStyle} as="section" testId="dc-webhook" data-state={hook?.state ?? "none"} data-checking={String(state?.checking ?? true)}>
       <Stack space="space.100">
