@@ -134,6 +134,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   const api = createApiRouter(services, [
     ...(opts.apiRoutes ?? API_ROUTES),
     ...integrations.flatMap((i) => (i.apiRoutes ? [i.apiRoutes.bind(i)] : [])),
+    ...doors.all.flatMap((d) => (d.apiRoutes ? [d.apiRoutes.bind(d)] : [])),
   ]);
   for (const door of doors.all) door.mount(app, services, api);
   // ACE mounts its routes on the next tick; the error handler must come after them.

@@ -38,6 +38,12 @@ export interface FrontDoor {
   start?(services: Services): Promise<void>;
   /** Periodic work of its own (Data Center: the webhook repair), started where the worker runs and stopped when the app closes. */
   background?(services: Services): { stop(): Promise<void> | void };
+  /**
+   * Routes of its own in the shared JSON API (behind every door's authentication, the same repository
+   * binding and body rule): each must answer 404 to a principal of another host (Data Center: the
+   * settings page's webhook section).
+   */
+  apiRoutes?(services: Services): Router;
   /** Mounts its routes; `api` is the JSON API router to serve behind its authentication. */
   mount(app: Express, services: Services, api: Router): void;
 }

@@ -18,6 +18,7 @@ import { loginRoutes } from "./login/routes";
 import { registerDataCenterTranslate } from "./events/translate";
 import { registerWebhookJobs, startWebhookRepair } from "./webhooks/jobs";
 import { dataCenterWebhookRouter } from "./webhooks/receiver";
+import { dataCenterWebhookRoutes } from "./webhooks/routes";
 
 declare module "../models/installation" {
   interface HostKinds {
@@ -84,5 +85,7 @@ export const dataCenterDoor: FrontDoor = {
     await syncDataCenterInstallations(services, services.config.dataCenter.instances);
   },
   background: (services) => startWebhookRepair(services),
+  /** The settings page's "Data Center webhook" section: its state, "Repair now", "Rotate secret". */
+  apiRoutes: dataCenterWebhookRoutes,
   mount: mountDataCenter,
 };

@@ -218,7 +218,7 @@ describe("Data Center door: the app's repository webhooks", function () {
       assert.deepEqual(statuses, [503, 400], "the 503 was tried again");
       const rec = (await store.get(installation.id, repoId))!;
       assert.equal(rec.lastOutcome, "failed");
-      assert.equal(rec.lastError, "injected fault 400");
+      assert.equal(rec.lastError, "Data Center refused the app's request (HTTP 400). Data Center said: injected fault 400", "in plain words, with DC's message");
       assert.ok(rec.secrets.current, "the registered webhook's secret is kept");
       const job = await Job.findOne({ where: { handler: "datacenter.webhook-sync", repositoryUuid: repoId }, order: [["createdAt", "DESC"]] });
       assert.equal(job!.status, "dead", "a 4xx ends the job");

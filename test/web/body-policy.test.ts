@@ -38,6 +38,9 @@ const BODYLESS = [
   "POST /repositories/:repoUuid/settings/:integration/actions/:action",
   "POST /repositories/:repoUuid/activity/jobs/:jobId/replay",
   "POST /repositories/:repoUuid/insights/backfill",
+  // The Data Center door's webhook section (src/datacenter/webhooks/routes.ts; 404 on these hosts).
+  "POST /repositories/:repoUuid/settings/webhook/repair",
+  "POST /repositories/:repoUuid/settings/webhook/rotate-secret",
 ];
 
 function concrete(path: string, repoUuid: string): string {

@@ -7,6 +7,7 @@ import type { PageBootstrap } from "../lib/bootstrap";
 import type { Transport } from "../lib/transport";
 import { describeError, settingsApi } from "./api";
 import { ActivityLog } from "./ActivityLog";
+import { DataCenterWebhook } from "./DataCenterWebhook";
 import { IntegrationCard } from "./IntegrationCard";
 import type { SettingsCard, SettingsResponse } from "./types";
 
@@ -14,7 +15,7 @@ const pageStyle = xcss({ padding: "space.200", maxWidth: "1000px" });
 
 type State = { kind: "loading" } | { kind: "error"; message: string } | { kind: "ready"; settings: SettingsResponse };
 
-/** The repository settings page: one card per integration, then the activity log. */
+/** The repository settings page: (Data Center: the repository's webhook,) one card per integration, then the activity log. */
 export function App({ bootstrap, transport }: { bootstrap: PageBootstrap; transport: Transport }) {
   const repoUuid = bootstrap.repository.uuid;
   const api = useMemo(() => (repoUuid ? settingsApi(transport, repoUuid) : null), [transport, repoUuid]);
@@ -39,10 +40,14 @@ export function App({ bootstrap, transport }: { bootstrap: PageBootstrap; transp
     void load();
   }, [load]);
 
-  const replaceCard = (card: SettingsCard) =>
+  // A saved card may switch an integration on or off: the Data Center webhook section asks again.
+  const [saves, setSaves] = useState(0);
+  const replaceCard = (card: SettingsCard) => {
+    setSaves((n) => n + 1);
     setState((s) =>
       s.kind === "ready" ? { kind: "ready", settings: { ...s.settings, integrations: s.settings.integrations.map((c) => (c.id === card.id ? card : c)) } } : s,
     );
+  };
 
   return (
     <Box xcss={pageStyle} testId="settings-page" data-state={state.kind}>
@@ -66,6 +71,7 @@ export function App({ bootstrap, transport }: { bootstrap: PageBootstrap; transp
                 Only repository admins can change these settings or see their details.
               </SectionMessage>
             ) : null}
+            {bootstrap.host === "datacenter" ? <DataCenterWebhook api={api} refresh={saves} /> : null}
             <Stack space="space.200">
               <Heading size="medium" as="h2">
                 Integrations

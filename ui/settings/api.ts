@@ -1,6 +1,6 @@
 import type { Transport } from "../lib/transport";
 import { TransportError } from "../lib/transport";
-import type { ActionResult, ActivityResponse, Issue, Outcome, ReplayResult, SettingsCard, SettingsPatch, SettingsResponse, SetupView } from "./types";
+import type { ActionResult, ActivityResponse, DataCenterWebhookState, Issue, Outcome, ReplayResult, SettingsCard, SettingsPatch, SettingsResponse, SetupView } from "./types";
 
 export interface ActivityFilter {
   integration?: string;
@@ -24,6 +24,10 @@ export function settingsApi(transport: Transport, repoUuid: string) {
       if (f.outcome) q.set("outcome", f.outcome);
       return transport.get<ActivityResponse>(`${base}/activity?${q.toString()}`);
     },
+    /** Data Center only: the repository's webhook, "Repair now", "Rotate secret" (src/datacenter/webhooks/routes.ts). */
+    webhook: () => transport.get<DataCenterWebhookState>(`${base}/settings/webhook`),
+    repairWebhook: () => transport.post<DataCenterWebhookState>(`${base}/settings/webhook/repair`, {}),
+    rotateWebhookSecret: () => transport.post<DataCenterWebhookState>(`${base}/settings/webhook/rotate-secret`, {}),
     replay: (jobId: string) => transport.post<ReplayResult>(`${base}/activity/jobs/${encodeURIComponent(jobId)}/replay`, {}),
   };
 }

@@ -2,6 +2,8 @@
 export type { SettingsCard, JsonSchema } from "../../src/web/api/settings-view";
 export type { SetupView } from "../../src/web/api/settings-setup";
 export type { FieldMeta, LastDelivery, SetupStep } from "../../src/settings/registry";
+export type { DataCenterWebhookState } from "../../src/datacenter/webhooks/routes";
+export type { WebhookOutcome } from "../../src/datacenter/webhooks/store";
 export type { ActivityPage, ActivityEntry, ActivityJob, ActivityCall, Outcome } from "../../src/web/api/activity-query";
 import type { SettingsCard } from "../../src/web/api/settings-view";
 import type { ActivityPage } from "../../src/web/api/activity-query";

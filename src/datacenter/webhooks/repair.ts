@@ -3,7 +3,8 @@ import { repositories } from "../../core/repositories";
 import type { InstallationView } from "../../core/installations";
 import type { Services } from "../../core/services";
 import { randomToken } from "../../crypto/secrets";
-import { HttpError, PermanentError } from "../../http/errors";
+import { BitbucketAuthError } from "../../bitbucket/client";
+import { HttpError, NetworkError, PermanentError } from "../../http/errors";
 import { RepoSettingsRecord } from "../../models";
 import { integrationDefinitions } from "../../settings/registry";
 import { advertisedEvents, eventsToRegister, forgetAdvertisedEvents } from "./events";
@@ -93,6 +94,26 @@ async function latestInvocation(client: DataCenterClient, hookPath: string): Pro
   }
 }
 
+/**
+ * A failed check in plain words for the settings page (stored as the row's `lastError`), with DC's
+ * own message (`dataCenterErrorMessage`) after it. DC answers 401 both for a token it refuses
+ * (`BitbucketAuthError`) and for a token without REPO_ADMIN (`AuthorisationException`, a plain 401:
+ * `dataCenterError`); 404 when the repository (or its webhook) is gone; 400 for a body it refuses.
+ */
+export function plainWebhookError(err: unknown, repository: string): string {
+  const dc = dataCenterErrorMessage(err);
+  const said = (fallback: string) => ` Data Center said: ${dc ?? fallback}`;
+  if (err instanceof BitbucketAuthError) return `Data Center refused the app's service token (expired or revoked?).${said(`HTTP ${err.status}`)}`;
+  if (err instanceof HttpError) {
+    if (err.status === 401 || err.status === 403) return `The app's service token may not manage the webhooks of ${repository}: it needs REPO_ADMIN there.${said(`HTTP ${err.status}`)}`;
+    if (err.status === 404) return `Data Center does not find ${repository} (renamed, moved or deleted?).${said("HTTP 404")}`;
+    if (err.status === 429 || err.status >= 500) return `Data Center was unavailable (HTTP ${err.status}); the app tries again.${dc ? said(dc) : ""}`;
+    return `Data Center refused the app's request (HTTP ${err.status}).${said(`HTTP ${err.status}`)}`;
+  }
+  if (err instanceof NetworkError) return `Data Center could not be reached; the app tries again. (${err.message})`;
+  return err instanceof Error ? err.message : String(err);
+}
+
 const union = (a: readonly string[], b: readonly string[]) => [...a, ...b.filter((e) => !a.includes(e))];
 
 /**
@@ -165,7 +186,7 @@ export async function syncRepositoryWebhook(services: Services, installation: In
     return { outcome, webhookId: saved.webhookId, events: saved.events, removedDuplicates: duplicates.length };
   } catch (err) {
     if (err instanceof HttpError && err.status === 400) forgetAdvertisedEvents(services, installation.id);
-    const reason = dataCenterErrorMessage(err) ?? (err instanceof Error ? err.message : String(err));
+    const reason = plainWebhookError(err, `${names.projectKey}/${names.slug}`);
     const latest = await store.get(installation.id, repositoryUuid);
     await store.save({ ...base, webhookId: latest?.webhookId ?? null, secrets: latest?.secrets ?? secrets, events: latest?.events ?? [], lastOutcome: "failed", lastError: reason, lastDelivery: latest?.lastDelivery ?? null, checkedAt: Date.now() });
     throw err;

@@ -162,11 +162,14 @@ export interface WebhookStatusView {
   lastError: string | null;
   lastDelivery: LastInvocation | null;
   checkedAt: number;
+  /** Epoch ms until which the secret replaced by the last rotation still verifies deliveries (null: none). */
+  previousSecretUntil: number | null;
 }
 
 /** The public view of a row (null when the app never registered a webhook there). */
-export function webhookStatusView(rec: WebhookRecord | null): WebhookStatusView | null {
+export function webhookStatusView(rec: WebhookRecord | null, now = Date.now()): WebhookStatusView | null {
   if (!rec) return null;
+  const until = rec.secrets.previous && (rec.secrets.previousUntil ?? 0) > now ? rec.secrets.previousUntil! : null;
   return {
     registered: rec.webhookId !== null,
     webhookId: rec.webhookId,
@@ -175,5 +178,6 @@ export function webhookStatusView(rec: WebhookRecord | null): WebhookStatusView 
     lastError: rec.lastError,
     lastDelivery: rec.lastDelivery,
     checkedAt: rec.checkedAt,
+    previousSecretUntil: until,
   };
 }
