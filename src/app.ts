@@ -11,6 +11,8 @@ import { HttpClient } from "./http/client";
 import type { DnsLookup } from "./http/outbound-policy";
 import { InstallationService } from "./core/installations";
 import { SettingsService } from "./settings/service";
+import { registerSettingsSwitches } from "./settings/switches";
+import { IntegrationSwitches } from "./core/integration-switches";
 import { JobQueue } from "./pipeline/queue";
 import { HandlerRegistry } from "./pipeline/registry";
 import { Worker } from "./pipeline/worker";
@@ -68,6 +70,9 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
   const http = new HttpClient({ ...config.http, retry: config.retry, metrics, outbound: { ...config.outbound, lookup: opts.dnsLookup } });
   const installations = new InstallationService(db, box);
   const settings = new SettingsService(db, box, (url) => http.checkTenantUrl(url));
+  // The settings cards answer "switched on?" through their `enabled`; other integrations register in `register`.
+  const switches = new IntegrationSwitches();
+  registerSettingsSwitches(settings, switches);
   const queue = new JobQueue(db);
   const registry = new HandlerRegistry();
   const authCache = new Map<string, BitbucketAuth>();
@@ -86,6 +91,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
     http,
     installations,
     settings,
+    switches,
     queue,
     registry,
     doors,

@@ -11,6 +11,7 @@ import type { HandlerRegistry } from "../pipeline/registry";
 import type { BitbucketClient } from "../bitbucket/client";
 import type { FrontDoors } from "./front-door";
 import type { BitbucketApi, BitbucketApiRegistry } from "../bitbucket/host-api";
+import type { IntegrationSwitches } from "./integration-switches";
 
 /** Everything a route or handler may need, built once per app instance (see app.ts). */
 export interface Services {
@@ -22,6 +23,11 @@ export interface Services {
   http: HttpClient;
   installations: InstallationService;
   settings: SettingsService;
+  /**
+   * Whether any integration is on for a repository, and announcements of integrations switched on or
+   * off (`src/core/integration-switches.ts`): every integration answers, whatever keeps its switch.
+   */
+  switches: IntegrationSwitches;
   queue: JobQueue;
   registry: HandlerRegistry;
   /** The front doors this instance serves (Connect, Forge; each brings its host and credential kinds). */

@@ -224,6 +224,30 @@ describe("Data Center door: the app's repository webhooks", function () {
       assert.equal(job!.status, "dead", "a 4xx ends the job");
       assert.match(job!.lastError ?? "", /400/);
     });
+
+    it("a service token DC refuses (revoked: 401) ends the sync at once, in plain words; after the fix the next sync succeeds", async () => {
+      const revoked = dc.fake.revokeToken(dc.serviceToken);
+      try {
+        const from = dc.fake.calls.length;
+        await enqueueWebhookSync(h.services, installation.id, repoId);
+        await h.drained();
+        const statuses = dc.fake.calls.slice(from).filter((c) => c.path.endsWith("/repos/widgets/webhooks")).map((c) => c.status);
+        assert.deepEqual(statuses, [401], "asked once, not retried with the same refused token");
+        const job = await Job.findOne({ where: { handler: "datacenter.webhook-sync", repositoryUuid: repoId }, order: [["createdAt", "DESC"]] });
+        assert.deepEqual([job!.status, job!.attempts], ["dead", 1]);
+        assert.match(job!.lastError ?? "", /refused the app's service token/);
+        const rec = (await store.get(installation.id, repoId))!;
+        assert.equal(rec.lastOutcome, "failed");
+        assert.match(rec.lastError ?? "", /^Data Center refused the app's service token \(expired or revoked\?\)\. Data Center said: .*Authentication failed/);
+        assert.ok(rec.webhookId && rec.secrets.current, "the webhook and its secret are kept");
+        assert.ok(!(rec.lastError ?? "").includes(dc.serviceToken) && !(job!.lastError ?? "").includes(dc.serviceToken), "the token is not in the message");
+      } finally {
+        dc.fake.reinstate(revoked);
+      }
+      await enqueueWebhookRepair(h.services, installation.id);
+      await h.drained();
+      assert.equal((await store.get(installation.id, repoId))!.lastError, null, "the repair pass syncs it again");
+    });
   });
 
   describe("receiving", () => {

@@ -5,8 +5,7 @@ import { REPOSITORY_ID_FORMATS } from "../../bitbucket/repository-id";
 import type { Services } from "../../core/services";
 import { PermanentError, RetryLaterError } from "../../http/errors";
 import { RepositoryRecord } from "../../models";
-import { integrationDefinitions } from "../../settings/registry";
-import type { SettingsChangeEvent } from "../../settings/service";
+import type { SwitchChange } from "../../core/integration-switches";
 import { dataCenterClientKey } from "../installations";
 import { anyIntegrationOn, syncRepositoryWebhook } from "./repair";
 import { DataCenterWebhookStore } from "./store";
@@ -75,15 +74,13 @@ export async function enqueueWebhookRepair(services: Services, installationId: s
   return n > 0;
 }
 
-/** The DC repositories of an installation that may have or need a webhook: registered ones, those with settings, known ones. */
+/** The DC repositories of an installation that may have or need a webhook: registered ones, those with settings, known ones, any an integration is on for. */
 async function candidates(services: Services, installationId: string): Promise<string[]> {
   const store = new DataCenterWebhookStore(services.db, services.box);
   const ids = new Set<string>((await store.list(installationId)).map((r) => r.repositoryUuid));
   for (const r of await services.settings.repositoriesWithSettings(installationId)) ids.add(r.uuid);
   for (const r of await RepositoryRecord.findAll({ where: { installationId }, attributes: ["repositoryId"] })) ids.add(r.repositoryId);
-  for (const def of integrationDefinitions()) {
-    for (const r of await services.settings.enabledRepositories(installationId, def.id as never)) ids.add(r.repositoryUuid);
-  }
+  for (const id of await services.switches.repositoriesOn(installationId)) ids.add(id);
   return [...ids].filter((id) => REPOSITORY_ID_FORMATS.datacenter.normalise(id) === id).sort();
 }
 
@@ -109,9 +106,10 @@ export async function earlierSyncRunning(services: Services, jobId: string, now 
 }
 
 /**
- * The webhook jobs, and the settings listener that enqueues a sync when an integration is switched
- * on or off for a DC repository (or for the whole instance, through the workspace defaults: then a
- * repair pass over every repository). DC is never called on the request path.
+ * The webhook jobs, and the switch listener (`services.switches.onSwitch`) that enqueues a sync when
+ * any integration — a settings card or review insights — is switched on or off for a DC repository
+ * (or for the whole instance, through the workspace defaults: then a repair pass over every
+ * repository). DC is never called on the request path.
  */
 export function registerWebhookJobs(services: Services): void {
   const { registry } = services;
@@ -137,8 +135,7 @@ export function registerWebhookJobs(services: Services): void {
     }
     return { done: { repositories: queued } };
   });
-  services.settings.onChange(async (change: SettingsChangeEvent, transaction) => {
-    if (!change.fields.includes("enabled")) return;
+  services.switches.onSwitch(async (change: SwitchChange, transaction) => {
     const installation = await services.installations.get(change.installationId);
     if (installation?.host !== "datacenter") return;
     if (change.repositoryUuid === null) await enqueueWebhookRepair(services, change.installationId, { transaction });

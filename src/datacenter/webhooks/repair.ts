@@ -6,7 +6,6 @@ import { randomToken } from "../../crypto/secrets";
 import { BitbucketAuthError } from "../../bitbucket/client";
 import { HttpError, NetworkError, PermanentError } from "../../http/errors";
 import { RepoSettingsRecord } from "../../models";
-import { integrationDefinitions } from "../../settings/registry";
 import { advertisedEvents, eventsToRegister, forgetAdvertisedEvents } from "./events";
 import { DataCenterWebhookStore, PREVIOUS_SECRET_GRACE_MS, type LastInvocation, type WebhookOutcome, type WebhookRecord, type WebhookSecrets } from "./store";
 import type { DataCenterClient } from "../../bitbucket/datacenter/client";
@@ -61,11 +60,13 @@ async function namesOf(installationId: string, repositoryUuid: string, rec: Webh
   return parse(settings?.repositoryFullName);
 }
 
-/** Whether any integration is switched on for the repository (effective settings, workspace defaults included). */
-export async function anyIntegrationOn(services: Services, installationId: string, repositoryUuid: string): Promise<boolean> {
-  const ids = integrationDefinitions().map((d) => d.id);
-  const view = await services.settings.publicView(installationId, repositoryUuid, ids);
-  return Object.values(view).some((doc) => doc.enabled === true);
+/**
+ * Whether any integration is switched on for the repository, so that the app keeps a webhook there:
+ * every integration answers (`services.switches`: the settings cards with their effective `enabled`,
+ * workspace defaults included; review insights with its own switch).
+ */
+export function anyIntegrationOn(services: Services, installationId: string, repositoryUuid: string): Promise<boolean> {
+  return services.switches.anyOn(installationId, repositoryUuid);
 }
 
 /** DC now holds `next`: it becomes current, the old current stays valid for PREVIOUS_SECRET_GRACE_MS. */
@@ -127,6 +128,11 @@ const union = (a: readonly string[], b: readonly string[]) => [...a, ...b.filter
  * A new secret is stored (as `next`, accepted by the receiver) before DC gets it, and the old one
  * stays valid for PREVIOUS_SECRET_GRACE_MS after. With no integration switched on, the app's
  * webhooks are deleted. The outcome (or the failure, then rethrown for the retry policy) is stored.
+ * Retried: 5xx, 429, timeouts, network errors. Ending the job at once: every other 4xx, including a
+ * service token DC refuses (401 `BitbucketAuthError`, which other jobs retry): the token comes from
+ * the configuration and changes only with a restart, so a retry minutes later would send the same
+ * refused token; after the operator's fix the repair pass (shortly after start-up, then every 15
+ * minutes) or "Repair now" syncs again. Throws `PermanentError` with the plain reason for that case.
  */
 export async function syncRepositoryWebhook(services: Services, installation: InstallationView, repositoryUuid: string, opts: { rotate?: boolean } = {}): Promise<SyncResult> {
   const store = new DataCenterWebhookStore(services.db, services.box);
@@ -189,6 +195,6 @@ export async function syncRepositoryWebhook(services: Services, installation: In
     const reason = plainWebhookError(err, `${names.projectKey}/${names.slug}`);
     const latest = await store.get(installation.id, repositoryUuid);
     await store.save({ ...base, webhookId: latest?.webhookId ?? null, secrets: latest?.secrets ?? secrets, events: latest?.events ?? [], lastOutcome: "failed", lastError: reason, lastDelivery: latest?.lastDelivery ?? null, checkedAt: Date.now() });
-    throw err;
+    throw err instanceof BitbucketAuthError ? new PermanentError(reason) : err;
   }
 }

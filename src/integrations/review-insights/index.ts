@@ -43,6 +43,12 @@ export const reviewInsights: Integration = {
   id: "review-insights",
   register(registry, services) {
     const store = insightsStoreOf(services);
+    // Its switch is its own row, not a settings card: it answers the core's "switched on?" itself.
+    services.switches.register({
+      name: "review-insights",
+      isOn: async (installationId, repositoryUuid) => (await store.state({ installationId, repositoryUuid }))?.enabled === true,
+      repositoriesOn: (installationId) => store.enabledRepositories(installationId),
+    });
     registry.onIngest([...PULL_REQUEST_EVENT_KEYS], "review-insights.capture", (deliveries, transaction) => captureEvents(store, deliveries, transaction));
     registry.job(BACKFILL_JOB, { integration: "review-insights", schema: BackfillJobSchema, maxAttempts: BACKFILL_MAX_ATTEMPTS }, (ctx) => runBackfillPage(ctx, store));
   },

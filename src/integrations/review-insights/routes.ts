@@ -24,7 +24,8 @@ const wrap = (fn: Handler) => (req: Request, res: Response, next: NextFunction) 
  * `/repositories/{repoUuid}/insights`:
  *   GET  …/insights?days=30|90                  the figures and the backfill's progress (readers)
  *   GET  …/insights/csv?days=…&table=…          one table as CSV, `Content-Disposition: attachment` (readers)
- *   PUT  …/insights {"enabled": true|false}     switch on (starts a backfill) or off (admins)
+ *   PUT  …/insights {"enabled": true|false}     switch on (starts a backfill) or off (admins); announced to
+ *                                               `services.switches` (Data Center: the repository's webhook)
  *   POST …/insights/backfill                    start a backfill again, or resume a failed one (admins)
  */
 export function reviewInsightsRoutes(services: Services, store: InsightsStore): Router {
@@ -95,7 +96,11 @@ export function reviewInsightsRoutes(services: Services, store: InsightsStore): 
       const enabled = body.data.enabled;
       const key = keyOf(res);
       const before = await store.state(key);
-      await store.setEnabled(key, enabled, repoAccessOf(res).accountId, Date.now());
+      // The switch and its announcement in one transaction (a door's reaction, e.g. the Data Center webhook sync, exists exactly when the change does).
+      await services.db.transaction(async (transaction) => {
+        await store.setEnabled(key, enabled, repoAccessOf(res).accountId, Date.now(), transaction);
+        if ((before?.enabled ?? false) !== enabled) await services.switches.switched({ ...key, integration: "review-insights" }, transaction);
+      });
       // Turning on reads the history the events did not bring (again after a pause), unless a run is under way.
       if (enabled && before?.backfill.status !== "running") await startBackfill(res);
       res.json(await view(res, 30));

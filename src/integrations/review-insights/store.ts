@@ -130,6 +130,12 @@ export class InsightsStore {
     );
   }
 
+  /** The repositories of an installation with insights on (the core's switch question: `IntegrationSwitches`). */
+  async enabledRepositories(installationId: string): Promise<string[]> {
+    const rows = await select<{ repository_uuid: string }>(this.db, `SELECT repository_uuid FROM review_insights_repositories WHERE installation_id = :installationId AND enabled = 1`, { installationId });
+    return rows.map((r) => r.repository_uuid);
+  }
+
   /** Which of these repositories have insights on (`installationId|repositoryUuid` keys). */
   async enabledAmong(keys: RepoKey[], transaction?: Transaction): Promise<Set<string>> {
     const out = new Set<string>();

@@ -124,6 +124,22 @@ export class FakeDataCenter {
     return token;
   }
 
+  /**
+   * Revokes an HTTP access token, as an admin deleting it in DC's UI: requests with it are answered
+   * 401 `IncorrectPasswordAuthenticationException`. Returns what was revoked (`reinstate` puts it back).
+   */
+  revokeToken(token: string): DcToken {
+    const t = this.state.tokens.get(token);
+    if (!t) throw new Error("no such token");
+    this.state.tokens.delete(token);
+    return t;
+  }
+
+  /** Puts a revoked token back (the test's stand-in for the operator's fix). */
+  reinstate(t: DcToken): void {
+    this.state.tokens.set(t.token, t);
+  }
+
   /** The repository webhooks registered on the fake, their delivery history and the webhooks capability (routes/webhooks.ts). */
   get webhooks(): DcWebhooks {
     return webhooksOf(this);

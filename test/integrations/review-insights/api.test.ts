@@ -7,6 +7,7 @@ import addFormats from "ajv-formats";
 import YAML from "yaml";
 import { Harness } from "../../helpers/harness";
 import { reviewInsights } from "../../../src/integrations/review-insights";
+import { Job } from "../../../src/models";
 import type { InsightsView } from "../../../src/integrations/review-insights/model";
 import { ADMIN, api, DAY, grant, HOUR, PEOPLE, READER, seedHistory, send } from "./helpers";
 
@@ -62,6 +63,20 @@ describe("review insights API", function () {
     assert.equal(v.canAdmin, false, "a reader may not switch it");
     assert.equal(v.backfill.status, "done", "the (empty) history was read when switched on");
     assert.equal((await view(h, 30, ADMIN)).canAdmin, true);
+  });
+
+  it("answers the core's \"switched on?\" with its own switch; on Cloud nothing else follows (no Data Center webhook job)", async () => {
+    const on = () => h.services.switches.anyOn(h.tenant.installation.id, h.repo.uuid);
+    const onIn = async () => h.services.switches.repositoriesOn(h.tenant.installation.id);
+    assert.deepEqual([await on(), await onIn()], [false, []]);
+    await turnOn(h);
+    assert.deepEqual([await on(), await onIn()], [true, [h.repo.uuid]]);
+    const off = await (await api(h, ADMIN)).put(base(h), { enabled: false });
+    assert.equal(off.status, 200, off.text);
+    await h.drained();
+    assert.deepEqual([await on(), await onIn()], [false, []]);
+    assert.equal(await Job.count({ where: { handler: "datacenter.webhook-sync" } }), 0, "the Cloud door does not react");
+    assert.equal(await Job.count({ where: { handler: "datacenter.webhook-repair" } }), 0);
   });
 
   it("captures nothing while off, then figures from seeded events: medians and p90s over 30 and 90 days", async () => {
