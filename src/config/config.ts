@@ -112,7 +112,7 @@ export const EnvSchema = z.object({
   MAX_BODY_BYTES: int(1024).default(1024 * 1024),
   /** Days deliveries and finished jobs (with their outbound calls and replays) are kept for the activity log. */
   ACTIVITY_RETENTION_DAYS: int(1).default(30),
-  /** Days review insights keep closed pull requests and reviews (open pull requests are kept while open); the 90-day figures need at least 90. */
+  /** Days review insights keep closed pull requests and reviews (open pull requests are kept while open); the 90-day figures need at least 90 (below that, start-up logs a warning). */
   INSIGHTS_RETENTION_DAYS: int(1).default(180),
   /** Forge front door: the manifest's app.id (ari:cloud:ecosystem::app/<uuid> or the bare uuid); unset = door closed. */
   FORGE_APP_ID: z.string().regex(/^(ari:cloud:ecosystem::app\/)?[A-Za-z0-9-]+$/, "must be the Forge app id").optional(),
