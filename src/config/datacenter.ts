@@ -71,7 +71,7 @@ function toInstance(i: z.infer<typeof InstanceSchema>): DataCenterInstanceConfig
 
 /**
  * The instances file as JSON. Throws an Error whose message says what is wrong and where (line and
- * column when the parser tells the position) and never quotes the file's content: the file holds
+ * column of a syntax fault) and never quotes the file's content: the file holds
  * tokens and client secrets, and V8's JSON errors quote the text around the fault.
  */
 function readJsonFile(file: string): unknown {
@@ -84,15 +84,42 @@ function readJsonFile(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const message = (err as Error).message;
-    if (/Unexpected end of JSON input/.test(message)) throw new Error('not valid JSON: it ends too early (expected {"instances":[…]})');
-    const at = /at position (\d+)/.exec(message);
-    if (at) {
-      const before = text.slice(0, Number(at[1])).split("\n");
-      throw new Error(`not valid JSON at line ${before.length}, column ${before[before.length - 1]!.length + 1} (expected {"instances":[…]})`);
-    }
-    throw new Error('not valid JSON (expected {"instances":[…]})');
+    if (/Unexpected end of JSON input/.test((err as Error).message)) throw new Error('not valid JSON: it ends too early (expected {"instances":[…]})');
+    const offset = jsonFaultOffset(text, (err as Error).message);
+    if (offset === null) throw new Error('not valid JSON (expected {"instances":[…]})');
+    const before = text.slice(0, offset).split("\n");
+    throw new Error(`not valid JSON at line ${before.length}, column ${before[before.length - 1]!.length + 1} (expected {"instances":[…]})`);
   }
+}
+
+/**
+ * The 0-based offset of a JSON syntax fault. V8 names the position for most faults ("… at position
+ * 7") but not for "Unexpected token" (it quotes the text instead); then the shortest prefix that is
+ * already broken (not merely incomplete) ends at the fault: found by bisection, as validity of a prefix
+ * only ever goes from "possibly fine" to "broken".
+ */
+function jsonFaultOffset(text: string, message: string): number | null {
+  const at = /at position (\d+)/.exec(message);
+  if (at) return Number(at[1]);
+  const broken = (k: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, k));
+      return false;
+    } catch (e) {
+      const m = (e as Error).message;
+      const pos = /at position (\d+)/.exec(m);
+      return !/Unexpected end of JSON input/.test(m) && !(pos && Number(pos[1]) >= k);
+    }
+  };
+  if (!broken(text.length)) return null;
+  let lo = 1;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (broken(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo - 1;
 }
 
 /** `instance 2 ("Main DC")`: 1-based, named by its `name` or base URL (host and path only, never user info). */

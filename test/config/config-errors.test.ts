@@ -38,13 +38,14 @@ describe("Configuration errors: one line, where and what, never a secret", funct
     const f = write("BBDC-MySecretToken123");
     const { code, stderr } = await runMain({ DATA_DIR: path.join(dir, "data"), BITBUCKET_DC_INSTANCES_FILE: f }).exited;
     assert.equal(code, 2, stderr);
-    assert.deepEqual(stderr.trim().split("\n"), [`configuration error: BITBUCKET_DC_INSTANCES_FILE: ${f}: not valid JSON (expected {"instances":[…]})`]);
+    assert.deepEqual(stderr.trim().split("\n"), [`configuration error: BITBUCKET_DC_INSTANCES_FILE: ${f}: not valid JSON at line 1, column 1 (expected {"instances":[…]})`]);
     for (const part of ["BBDC", "MySec", "Token123"]) assert.ok(!stderr.includes(part), `no part of the file is shown: ${stderr}`);
   });
 
   it("malformed files: one line each, line/column where the parser knows it, never the content", () => {
     const cases: Array<[string, RegExp]> = [
-      ["nope\n", /: not valid JSON \(expected/],
+      ["nope\n", /: not valid JSON at line 1, column 2 \(expected/],
+      ['{\n  "instances": x\n}', /: not valid JSON at line 2, column 16 \(expected/],
       ["", /: not valid JSON: it ends too early/],
       ['{"instances":[{"token":"t-secret-9",}]}', /: not valid JSON at line 1, column 37 \(expected/],
       ['{\n  "instances": [\n    {"token": "t-secret-9" "clientSecret": "s-secret-9"}\n  ]\n}', /: not valid JSON at line 3, column \d+ \(expected/],
