@@ -23,6 +23,7 @@ import type { BitbucketAuth } from "./bitbucket/auth";
 import type { Services } from "./core/services";
 import { FrontDoors, type FrontDoor } from "./core/front-door";
 import { healthRouter } from "./web/health";
+import { rootRouter } from "./web/root";
 import { createApiRouter, type ApiRouteFactory } from "./web/api";
 import { errorHandler, sendError } from "./web/errors";
 import { mountStatic } from "./web/pages/static";
@@ -133,6 +134,7 @@ export async function createRelayApp(opts: AppOptions = {}): Promise<RelayApp> {
       })
     : null;
   app.use(healthRouter(services, () => (worker ? worker.alive : null)));
+  app.use(rootRouter(config));
   const inbound = Router();
   for (const i of integrations) if (i.inboundRoutes) inbound.use(i.inboundRoutes(services));
   app.use("/inbound", inbound);

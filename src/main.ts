@@ -26,17 +26,17 @@ async function main() {
   const log = createLogger(config.logLevel);
   // Loaded only now: no module of the app (nor its libraries' start-up code) runs on a bad configuration.
   const { createRelayApp } = await import("./app");
+  const { doorLine, startupLines } = await import("./web/entry-points");
   const relay = await createRelayApp({ config, log });
   const { server } = await relay.listen(config.port);
   const address = server.address();
   // Forge is the way in on Bitbucket Cloud; the Connect descriptor is named only when no Forge app is set.
-  const doorLine = config.forge.appId
-    ? `Forge app ${config.forge.appId}: its manifest's remote baseUrl must be ${config.baseUrl}`
-    : `no FORGE_APP_ID: Connect descriptor at ${config.baseUrl}/atlassian-connect.json`;
   log.info(
     { listen: typeof address === "object" && address ? `${address.address}:${address.port}` : address, baseUrl: config.baseUrl, database: config.database.kind, worker: config.worker.enabled },
-    `Bitbucket Relay listening; ${doorLine}`,
+    `Bitbucket Relay listening; ${doorLine(config)}`,
   );
+  // One line per Data Center instance (what its admin enters in DC), and retention warnings.
+  for (const line of startupLines(config)) log[line.level](line.fields, line.msg);
   // Start-up is over: the compiled server's entry writes V8's code cache now (scripts/dist-main.ts).
   (process as NodeJS.EventEmitter).emit("relay:listening");
   const shutdown = async (signal: string) => {

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { loadDataCenterInstances, type DataCenterInstanceConfig } from "./datacenter";
+import { baseUrlProblem, loadDataCenterInstances, type DataCenterInstanceConfig } from "./datacenter";
 
 /**
  * The one typed config loader. Every setting comes from an environment variable and has a default
@@ -58,7 +58,10 @@ export const EnvSchema = z.object({
   /** TCP port the HTTP server listens on (0: any free port, then BASE_URL must be set). */
   PORT: int(0, 65535).default(3000),
   /** The public https URL Bitbucket, Forge and vendors call; every copied inbound URL starts with it. Required in production. Default: http://localhost:<PORT>. */
-  BASE_URL: url().optional(),
+  BASE_URL: z.string().superRefine((v, ctx) => {
+    const problem = baseUrlProblem(v);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }).optional(),
   /** Production tests and benches on one machine only: accept an http:// or loopback BASE_URL under NODE_ENV=production. */
   ALLOW_LOCAL_BASE_URL: bool.default(false),
   /** The Connect app key (the descriptor's `key`). */
@@ -109,7 +112,7 @@ export const EnvSchema = z.object({
   MAX_BODY_BYTES: int(1024).default(1024 * 1024),
   /** Days deliveries and finished jobs (with their outbound calls and replays) are kept for the activity log. */
   ACTIVITY_RETENTION_DAYS: int(1).default(30),
-  /** Days review insights keep closed pull requests and reviews (open pull requests are kept while open); the 90-day figures need at least 90. */
+  /** Days review insights keep closed pull requests and reviews (open pull requests are kept while open); the 90-day figures need at least 90 (below that, start-up logs a warning). */
   INSIGHTS_RETENTION_DAYS: int(1).default(180),
   /** Forge front door: the manifest's app.id (ari:cloud:ecosystem::app/<uuid> or the bare uuid); unset = door closed. */
   FORGE_APP_ID: z.string().regex(/^(ari:cloud:ecosystem::app\/)?[A-Za-z0-9-]+$/, "must be the Forge app id").optional(),
@@ -148,6 +151,16 @@ export const EnvSchema = z.object({
 
 /** Variables whose values never appear in an error line (keys, passwords in URLs). */
 const SECRET_VARS = new Set(["BITBUCKET_DC_TOKEN", "BITBUCKET_DC_CLIENT_SECRET", "ENCRYPTION_KEY", "ENCRYPTION_KEY_PREVIOUS", "DATABASE_URL", "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]);
+
+/** A variable whose value may be a secret: listed above, or named like one (a new `…_TOKEN`, `…_SECRET`, `…_PASSWORD`, `…_KEY` is covered before anyone lists it). */
+export function isSecretVariable(name: string): boolean {
+  return SECRET_VARS.has(name) || /(TOKEN|SECRET|PASSWORD|PASSPHRASE|CREDENTIALS?|_KEY)(_|$)/i.test(name);
+}
+
+/** One line: control characters (newlines from a file name or a library's message) become spaces. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ");
+}
 
 /** An empty variable counts as unset (`BASE_URL=` in an env file). */
 function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -231,8 +244,12 @@ export interface AwsRuntimeConfig {
 
 /** Every problem of a configuration, one complete line each (`VARIABLE: what is wrong`). */
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join("\n"));
+  readonly problems: string[];
+  /** Each problem is printed on one line: control characters are replaced by spaces. */
+  constructor(problems: string[]) {
+    const lines = problems.map(oneLine);
+    super(lines.join("\n"));
+    this.problems = lines;
     this.name = "ConfigError";
   }
 }
@@ -240,7 +257,9 @@ export class ConfigError extends Error {
 function issueLine(env: Record<string, string>, issue: { path: PropertyKey[]; message: string }): string {
   const name = issue.path.map(String).join(".");
   const value = env[name];
-  const shown = value === undefined || SECRET_VARS.has(name) ? "" : ` (got "${value.length > 60 ? `${value.slice(0, 60)}…` : value}")`;
+  // A secret variable's value is never quoted, nor a value holding URL user info (user:password@).
+  const hidden = value === undefined || isSecretVariable(name) || /^[a-z][a-z0-9+.-]*:\/\/[^/?#\s]*@/i.test(value);
+  const shown = hidden ? "" : ` (got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)})`;
   return `${name}: ${issue.message}${shown}`;
 }
 

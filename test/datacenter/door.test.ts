@@ -74,15 +74,15 @@ describe("Data Center door: configuration", () => {
     });
 
     it("bad files: unreadable, not JSON, missing fields, the same instance twice, both forms at once", () => {
-      assert.match(problems({ ...BASE, BITBUCKET_DC_INSTANCES_FILE: path.join(dir, "missing.json") })[0]!, /^BITBUCKET_DC_INSTANCES_FILE: cannot read .* as JSON \(ENOENT\)$/);
-      assert.match(problems({ ...BASE, BITBUCKET_DC_INSTANCES_FILE: write("{nope") })[0]!, /^BITBUCKET_DC_INSTANCES_FILE: cannot read .* as JSON/);
+      assert.match(problems({ ...BASE, BITBUCKET_DC_INSTANCES_FILE: path.join(dir, "missing.json") })[0]!, /^BITBUCKET_DC_INSTANCES_FILE: .*missing\.json: cannot read the file \(ENOENT\)$/);
+      assert.match(problems({ ...BASE, BITBUCKET_DC_INSTANCES_FILE: write("{nope") })[0]!, /^BITBUCKET_DC_INSTANCES_FILE: .*dc\.json: not valid JSON at line 1, column 2/);
       assert.deepEqual(problems({ ...BASE, BITBUCKET_DC_INSTANCES_FILE: write({ instances: [{ baseUrl: "https://a.example.com" }] }) }), [
-        "BITBUCKET_DC_INSTANCES_FILE: instances.0.token: Invalid input: expected string, received undefined",
-        "BITBUCKET_DC_INSTANCES_FILE: instances.0.clientId: Invalid input: expected string, received undefined",
-        "BITBUCKET_DC_INSTANCES_FILE: instances.0.clientSecret: Invalid input: expected string, received undefined",
+        `BITBUCKET_DC_INSTANCES_FILE: ${path.join(dir, "dc.json")}: instance 1 ("a.example.com"): token is required`,
+        `BITBUCKET_DC_INSTANCES_FILE: ${path.join(dir, "dc.json")}: instance 1 ("a.example.com"): clientId is required`,
+        `BITBUCKET_DC_INSTANCES_FILE: ${path.join(dir, "dc.json")}: instance 1 ("a.example.com"): clientSecret is required`,
       ]);
       assert.deepEqual(problems({ ...BASE, BITBUCKET_DC_INSTANCES_FILE: write({ instances: [inst("https://a.example.com/"), inst("https://A.example.com")] }) }), [
-        "BITBUCKET_DC_INSTANCES_FILE: instances.1.baseUrl: https://a.example.com is listed twice",
+        `BITBUCKET_DC_INSTANCES_FILE: ${path.join(dir, "dc.json")}: instance 2 ("a.example.com"): baseUrl: https://a.example.com is listed twice`,
       ]);
       assert.deepEqual(problems({ ...BASE, ...DC, BITBUCKET_DC_INSTANCES_FILE: write({ instances: [inst("https://a.example.com")] }) }), [
         "BITBUCKET_DC_INSTANCES_FILE: set it or BITBUCKET_DC_BASE_URL, BITBUCKET_DC_TOKEN, BITBUCKET_DC_CLIENT_ID, BITBUCKET_DC_CLIENT_SECRET, not both",
