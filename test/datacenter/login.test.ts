@@ -10,7 +10,8 @@ import { QueryTypes } from "sequelize";
 import { mintDataCenterRepositoryId } from "../../src/bitbucket/repository-id";
 import { reencryptSecrets, sealedColumns } from "../../src/crypto/rotation";
 import { SecretBox } from "../../src/crypto/secrets";
-import { dcUserGrantAad } from "../../src/datacenter/login/models";
+import { DcLoginAttempt, dcUserGrantAad } from "../../src/datacenter/login/models";
+import { LOGIN_ATTEMPT_TTL_MS, MAX_PENDING_LOGINS } from "../../src/datacenter/login/attempts";
 import { FakeDataCenter } from "../fakes/datacenter";
 import { dcOAuth } from "../fakes/datacenter/routes/oauth";
 import { Harness } from "../helpers/harness";
@@ -122,6 +123,40 @@ describe("Data Center door: log in with Bitbucket Data Center", () => {
     const late = await hop(back.toString(), { jar, appUrl: s.h.url });
     assert.equal(late.status, 400);
     assert.ok(![otherBrowser, late].some((r) => r.setCookie.some((c) => /^relay-session=[^;]/.test(c))));
+  });
+
+  it("a flood of login starts stops at MAX_PENDING_LOGINS in progress (429, nothing stored); a login already started still finishes", async () => {
+    const count = async () => Number((await s.h.services.db.sequelize.query<{ n: number }>("SELECT COUNT(*) AS n FROM dc_login_attempts", { type: QueryTypes.SELECT }))[0]!.n);
+    // Alice starts a login; then the table fills up to the cap with other starts (as a flood from many addresses would).
+    const jar = new CookieJar();
+    s.oauth.browserUser = s.alice;
+    const start = await hop(app(`/datacenter/login?instance=${s.installation.hostScope}`), { jar, appUrl: s.h.url });
+    assert.equal(start.status, 302);
+    const now = Date.now();
+    const filler = Array.from({ length: MAX_PENDING_LOGINS - 1 }, (_, i) => ({
+      stateHash: createHash("sha256").update(`flood-${i}`).digest("hex"),
+      installationId: s.installation.id,
+      browserHash: "x",
+      verifierEnc: "x",
+      createdAt: now,
+      expiresAt: now + LOGIN_ATTEMPT_TTL_MS,
+    }));
+    await DcLoginAttempt.bulkCreate(filler);
+    assert.equal(await count(), MAX_PENDING_LOGINS);
+    const refused = await hop(app(`/datacenter/login?instance=${s.installation.hostScope}`), { jar: new CookieJar(), appUrl: s.h.url });
+    assert.equal(refused.status, 429, refused.text);
+    assert.equal(refused.headers["retry-after"], "60");
+    assert.match(refused.text, /Too many logins are in progress/);
+    assert.equal(refused.setCookie.length, 0, "no login cookie");
+    assert.equal(await count(), MAX_PENDING_LOGINS, "nothing stored");
+    // Alice's login, started before the flood, finishes.
+    const callback = await hop((await hop(start.location!)).location!, { jar, appUrl: s.h.url });
+    assert.equal(callback.status, 303, callback.text);
+    // Once the flood's attempts expire, logins start again.
+    await DcLoginAttempt.update({ expiresAt: now - 1 }, { where: { browserHash: "x" } });
+    const again = await hop(app(`/datacenter/login?instance=${s.installation.hostScope}`), { jar: new CookieJar(), appUrl: s.h.url });
+    assert.equal(again.status, 302);
+    assert.equal(await count(), 1);
   });
 
   it("a user who denies access at DC gets a short reason and no session; the state is used up", async () => {

@@ -11,6 +11,8 @@ export interface Hop {
   location: string | null;
   setCookie: string[];
   text: string;
+  /** The response's headers (undici's: lower-case names). */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function hop(url: string, o: { jar?: CookieJar; appUrl?: string; me
   const setCookie = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   if (o.jar && toApp) o.jar.store(setCookie);
   const location = typeof res.headers.location === "string" ? res.headers.location : null;
-  return { status: res.statusCode, location, setCookie, text: await res.body.text() };
+  return { status: res.statusCode, location, setCookie, text: await res.body.text(), headers: res.headers };
 }
 
 /** The bootstrap JSON of a page the app rendered. */

@@ -20,6 +20,23 @@ export function pkceChallenge(verifier: string): string {
   return createHash("sha256").update(verifier).digest("base64url");
 }
 
+/**
+ * At most this many logins of one DC instance may be in progress (started, neither finished nor expired)
+ * at once. Starting a login is the one thing anyone may do without credentials, and each start stores
+ * a row: the cap bounds what a flood of `GET /datacenter/login` can write (about 1,000 rows per
+ * LOGIN_ATTEMPT_TTL_MS) however many addresses it comes from. Beyond it a start is refused (429,
+ * "try again in a minute") until attempts finish or expire; logins already started still finish.
+ */
+export const MAX_PENDING_LOGINS = 1_000;
+
+/** Thrown by `loginAttempts.start` when MAX_PENDING_LOGINS logins of the instance are in progress. */
+export class TooManyLoginsError extends Error {
+  constructor() {
+    super("too many logins in progress for this Bitbucket Data Center instance");
+    this.name = "TooManyLoginsError";
+  }
+}
+
 export interface StartedAttempt {
   /** The OAuth `state` (goes to DC in the authorize URL and comes back in the callback). */
   state: string;
@@ -39,8 +56,9 @@ export type TakenAttempt = { ok: true; installationId: string; verifier: string 
  * row is an atomic "use once" across instances. Only hashes of `state` and the nonce are stored.
  */
 export const loginAttempts = {
-  async start(box: SecretBox, installationId: string, now = Date.now()): Promise<StartedAttempt> {
+  async start(box: SecretBox, installationId: string, now = Date.now(), maxPending = MAX_PENDING_LOGINS): Promise<StartedAttempt> {
     await DcLoginAttempt.destroy({ where: { expiresAt: { [Op.lt]: now } } });
+    if ((await DcLoginAttempt.count({ where: { installationId } })) >= maxPending) throw new TooManyLoginsError();
     const state = randomToken();
     const verifier = randomToken();
     const browserNonce = randomToken();

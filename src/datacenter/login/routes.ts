@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from "express";
 import { safeEqual } from "../../crypto/secrets";
 import { cookieValue, SessionError } from "../../web/session/cookie-session";
-import { loginAttempts, LOGIN_ATTEMPT_TTL_MS } from "./attempts";
+import { loginAttempts, LOGIN_ATTEMPT_TTL_MS, TooManyLoginsError } from "./attempts";
 import { sendDcError } from "./html";
 import { authorizeUrl, dataCenterRedirectUri, GrantRefusedError, identify, requestTokens } from "./oauth";
 import { configuredInstance, instanceInstallation, type DcLoginContext } from "./viewer";
@@ -41,7 +41,15 @@ export function loginRoutes(ctx: DcLoginContext): Router {
       if (!instance) return sendDcError(res, 400, "Unknown Bitbucket Data Center instance.");
       const installation = await instanceInstallation(services, instance);
       if (!installation) return sendDcError(res, 503, "This Bitbucket Data Center instance is not set up yet.");
-      const attempt = await loginAttempts.start(services.box, installation.id);
+      const attempt = await loginAttempts.start(services.box, installation.id).catch((err: unknown) => {
+        if (err instanceof TooManyLoginsError) return null;
+        throw err;
+      });
+      if (!attempt) {
+        services.log.warn({ instance: instance.id }, "Data Center login refused: too many logins in progress (a flood of login starts?)");
+        res.set("retry-after", "60");
+        return sendDcError(res, 429, "Too many logins are in progress for this Bitbucket Data Center instance. Try again in a minute.");
+      }
       const cookie = loginCookie(ctx);
       res.cookie(cookie.name, attempt.browserNonce, { httpOnly: true, secure: cookie.secure, sameSite: "lax", path: "/", maxAge: LOGIN_ATTEMPT_TTL_MS });
       res.set("cache-control", "no-store").set("referrer-policy", "no-referrer");
