@@ -2,25 +2,18 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ConfigError, loadConfig } from "../../src/config/config";
+import { loadConfig } from "../../src/config/config";
 import { runMain } from "../helpers/child";
+import { configProblems, MINIMAL_ENV } from "../helpers/config";
 
 /**
  * Configuration errors say where and what is wrong, on one line each, and never echo a file's content
  * or a secret variable's value (newcomer try-out, issue 16).
  */
-const BASE = { NODE_ENV: "test", DATA_DIR: "/nonexistent-relay-test", ENCRYPTION_KEY: "a".repeat(64), PORT: "3000" };
+const BASE = MINIMAL_ENV;
 const DC = { BITBUCKET_DC_BASE_URL: "https://git.example.com/bitbucket", BITBUCKET_DC_TOKEN: "tok-secret-1", BITBUCKET_DC_CLIENT_ID: "cid", BITBUCKET_DC_CLIENT_SECRET: "csecret-1" };
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe("Configuration errors: one line, where and what, never a secret", function () {
   this.timeout(600_000); // the process cases start the real entry point, slow on a loaded machine

@@ -4,26 +4,19 @@ import os from "node:os";
 import path from "node:path";
 import { request } from "undici";
 import { QueryTypes } from "sequelize";
-import { ConfigError, loadConfig } from "../../src/config/config";
+import { loadConfig } from "../../src/config/config";
 import { dataCenterClient, dcRepoPath } from "../../src/bitbucket/datacenter/client";
 import { dataCenterInstanceId } from "../../src/bitbucket/repository-id";
 import { syncDataCenterInstallations } from "../../src/datacenter/installations";
 import { dataCenterHarness, fakeDataCenter, type DataCenterSetup } from "../helpers/datacenter";
 import type { Harness } from "../helpers/harness";
 import type { InstallationView } from "../../src/core/installations";
+import { configProblems, MINIMAL_ENV } from "../helpers/config";
 
-const BASE = { NODE_ENV: "test", DATA_DIR: "/nonexistent-relay-test", ENCRYPTION_KEY: "a".repeat(64), PORT: "3000" };
+const BASE = MINIMAL_ENV;
 const DC = { BITBUCKET_DC_BASE_URL: "https://Git.Example.com:443/bitbucket/", BITBUCKET_DC_TOKEN: "tok-secret-1", BITBUCKET_DC_CLIENT_ID: "cid", BITBUCKET_DC_CLIENT_SECRET: "csecret-1" };
 
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe("Data Center door: configuration", () => {
   it("one instance from the BITBUCKET_DC_* variables: canonical base URL, instance id, name", () => {

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadConfig, type Config } from "../../src/config/config";
+import { ConfigError, loadConfig, type Config } from "../../src/config/config";
 
 /**
  * A config for one test app: its own SQLite file (or DATABASE_URL when `pg`), fast retries, quiet logs.
@@ -30,4 +30,18 @@ export function testConfig(env: Record<string, string> = {}): Config {
     PORT: "0",
     ...env,
   });
+}
+
+/** The least env `loadConfig` accepts outside production (no folder, no database is touched by loading). */
+export const MINIMAL_ENV = { NODE_ENV: "test", DATA_DIR: "/nonexistent-relay-test", ENCRYPTION_KEY: "a".repeat(64), PORT: "3000" };
+
+/** The problems `loadConfig(env)` reports (its ConfigError's lines), or none when the env is valid. */
+export function configProblems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
 }
