@@ -316,6 +316,11 @@ describe("Data Center door: the app's repository webhooks", function () {
       assert.deepEqual([forged.status, forged.json<{ error: string }>().error], [401, "invalid signature"]);
       const unsigned = await post(body, { signature: null });
       assert.deepEqual([unsigned.status, unsigned.json<{ error: string }>().error], [401, "missing signature"]);
+      // Unsigned is refused as unsigned whatever else is wrong with the request: no event key, not JSON.
+      const noKey = await h.fetch("POST", webhookPath(), JSON.stringify(body), { "content-type": "application/json" });
+      assert.deepEqual([noKey.status, noKey.json<{ error: string }>().error], [401, "missing signature"]);
+      const text = await h.fetch("POST", webhookPath(), "repo:refs_changed", { "content-type": "text/plain", "x-event-key": "repo:refs_changed" });
+      assert.deepEqual([text.status, text.json<{ error: string }>().error], [401, "missing signature"]);
       const sha1 = await post(body, { signature: "sha1=0123456789abcdef0123456789abcdef01234567" });
       assert.deepEqual([sha1.status, sha1.json<{ error: string }>().error], [401, "malformed signature"]);
       // Signed correctly, but the body's bytes changed on the way.
@@ -335,6 +340,10 @@ describe("Data Center door: the app's repository webhooks", function () {
       const before = await deliveries();
       const notJson = await h.fetch("POST", webhookPath(), "{nope", { "content-type": "application/json", "x-event-key": "repo:refs_changed", "x-hub-signature": "sha256=00" });
       assert.equal(notJson.status, 400);
+      const noKey = await h.fetch("POST", webhookPath(), "{}", { "content-type": "application/json", "x-hub-signature": "sha256=00" });
+      assert.deepEqual([noKey.status, noKey.json<{ error: string }>().error], [400, "missing X-Event-Key"]);
+      const text = await h.fetch("POST", webhookPath(), "hello", { "content-type": "text/plain", "x-event-key": "repo:refs_changed", "x-hub-signature": "sha256=00" });
+      assert.deepEqual([text.status, text.json<{ error: string }>().error], [415, "expected an application/json body"]);
       const noRepo = await post({ eventKey: "repo:refs_changed" }, { secret: "x" });
       assert.deepEqual([noRepo.status, noRepo.json<{ error: string }>().error], [400, "the body names no repository"]);
       const body = dcEventFor(dc.fake, dc.repo, "repo-refs_changed.jenkins-fixture.json");

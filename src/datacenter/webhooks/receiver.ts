@@ -55,12 +55,13 @@ export function dataCenterWebhookRouter(services: Services): Router {
         const installation = await services.installations.findByClientKey("datacenter", dataCenterClientKey(instanceId));
         if (!installation) return refuse(401, "unknown Data Center instance");
         const eventKey = header(req, "x-event-key");
-        if (!eventKey) return refuse(400, "missing X-Event-Key");
         if (eventKey === DC_PING_EVENT) return PING;
-        const raw = rawBodyOf(req);
-        if (!raw) return refuse(415, "expected an application/json body");
+        // Unsigned is 401 before any other check: an unauthenticated sender learns nothing of what else is wrong.
         const signature = header(req, "x-hub-signature");
         if (!signature) return refuse(401, "missing signature");
+        if (!eventKey) return refuse(400, "missing X-Event-Key");
+        const raw = rawBodyOf(req);
+        if (!raw) return refuse(415, "expected an application/json body");
         const named = namedRepository(req.body);
         if (!named) return refuse(400, "the body names no repository");
         const uuid = mintDataCenterRepositoryId(installation.baseUrl, named.id);
