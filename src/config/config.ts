@@ -21,6 +21,12 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
 /** An http(s) URL. */
 const url = (what = "URL") => z.string().refine((v) => /^https?:\/\/[^\s/]/i.test(v) && URL.canParse(v), `must be an http(s) ${what}`);
 
+/** A base URL others are built on (links, callbacks): http(s), a path only (baseUrlProblem). */
+const baseUrl = z.string().superRefine((v, ctx) => {
+  const problem = baseUrlProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
 /** 32 bytes, as 64 hex characters or base64 (the SecretBox key; src/crypto/secrets.ts). */
 export function isEncryptionKey(material: string): boolean {
   const raw = /^[0-9a-f]{64}$/i.test(material) ? Buffer.from(material, "hex") : Buffer.from(material, "base64");
@@ -58,10 +64,7 @@ export const EnvSchema = z.object({
   /** TCP port the HTTP server listens on (0: any free port, then BASE_URL must be set). */
   PORT: int(0, 65535).default(3000),
   /** The public https URL Bitbucket, Forge and vendors call; every copied inbound URL starts with it. Required in production. Default: http://localhost:<PORT>. */
-  BASE_URL: z.string().superRefine((v, ctx) => {
-    const problem = baseUrlProblem(v);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  }).optional(),
+  BASE_URL: baseUrl.optional(),
   /** Production tests and benches on one machine only: accept an http:// or loopback BASE_URL under NODE_ENV=production. */
   ALLOW_LOCAL_BASE_URL: bool.default(false),
   /** The Connect app key (the descriptor's `key`). */
@@ -121,7 +124,7 @@ export const EnvSchema = z.object({
   /** Comma list of hosts a FIT's Bitbucket apiBaseUrl may name (the system token is only ever sent there). */
   FORGE_API_HOSTS: hostList.default("api.bitbucket.org"),
   /** The Bitbucket site Forge users are on (links in messages). */
-  FORGE_SITE_URL: url().default("https://bitbucket.org"),
+  FORGE_SITE_URL: baseUrl.default("https://bitbucket.org"),
   /** Entries (files and folders) one commit archive may hold (Proton sync); the ARCHIVE_* limits protect the shared server from any one tenant. */
   ARCHIVE_MAX_ENTRIES: int(1).default(100_000),
   /** Template folders one archive may hold. */

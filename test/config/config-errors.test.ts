@@ -86,7 +86,7 @@ describe("Configuration errors: one line, where and what, never a secret", funct
     assert.deepEqual(problems({ ...BASE, BITBUCKET_DC_INSTANCES_FILE: k }), [`BITBUCKET_DC_INSTANCES_FILE: ${k}: must be an object {"instances":[{baseUrl, token, clientId, clientSecret, name?}, …]}`]);
   });
 
-  it("a base URL with a query, a fragment or user info is refused in one line (the password never shown)", () => {
+  it("a base URL (DC, BASE_URL, FORGE_SITE_URL) with a query, a fragment or user info is refused in one line (the password never shown)", () => {
     const QUERY = "must not carry a query (?…) or fragment (#…); give the base URL with its context path only";
     const USER = "must not carry user info (user:password@); give the URL without it";
     assert.deepEqual(problems({ ...BASE, ...DC, BITBUCKET_DC_BASE_URL: "https://git.example.com/bitbucket?x=1#frag" }), [`BITBUCKET_DC_BASE_URL: ${QUERY}`]);
@@ -102,6 +102,9 @@ describe("Configuration errors: one line, where and what, never a secret", funct
     // The app's own BASE_URL: the same rule (every link the app prints starts with it).
     assert.deepEqual(problems({ ...BASE, BASE_URL: "https://relay.example.com/?x=1" }), [`BASE_URL: ${QUERY} (got "https://relay.example.com/?x=1")`]);
     assert.deepEqual(problems({ ...BASE, BASE_URL: "https://me:hunter2@relay.example.com" }), [`BASE_URL: ${USER}`]);
+    // The Bitbucket site Forge users are on: links in messages start with it too.
+    assert.deepEqual(problems({ ...BASE, FORGE_SITE_URL: "https://bitbucket.org/?x=1" }), [`FORGE_SITE_URL: ${QUERY} (got "https://bitbucket.org/?x=1")`]);
+    assert.deepEqual(problems({ ...BASE, FORGE_SITE_URL: "https://me:hunter2@bitbucket.org" }), [`FORGE_SITE_URL: ${USER}`]);
     assert.equal(loadConfig({ ...BASE, ...DC }).dataCenter.instances[0]!.baseUrl, "https://git.example.com/bitbucket");
   });
 });
