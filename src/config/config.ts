@@ -113,6 +113,8 @@ export const EnvSchema = z.object({
   AC_OPTS: z.string().optional(),
   /** Largest inbound request body, bytes. */
   MAX_BODY_BYTES: int(1024).default(1024 * 1024),
+  /** Bytes of received events waiting for their group commit (a stalled database); beyond it senders get 503 with Retry-After instead of the process growing. */
+  INGEST_MAX_PENDING_BYTES: int(1024 * 1024).default(64 * 1024 * 1024),
   /** Days deliveries and finished jobs (with their outbound calls and replays) are kept for the activity log. */
   ACTIVITY_RETENTION_DAYS: int(1).default(30),
   /** Days review insights keep closed pull requests and reviews (open pull requests are kept while open); the 90-day figures need at least 90 (below that, start-up logs a warning). */
@@ -227,6 +229,8 @@ export interface Config {
   outbound: { allowLoopback: boolean };
   connect: { allowedHosts: string[]; loadAllJs?: boolean };
   maxBodyBytes: number;
+  /** INGEST_MAX_PENDING_BYTES (src/pipeline/ingest.ts). */
+  ingestMaxPendingBytes: number;
   activityRetentionDays: number;
   insightsRetentionDays: number;
   forge: { appId: string | null; jwksUrl: string; apiHosts: string[]; siteUrl: string };
@@ -325,6 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       loadAllJs: e.CONNECT_LOAD_ALL_JS ?? e.NODE_ENV !== "test",
     },
     maxBodyBytes: e.MAX_BODY_BYTES,
+    ingestMaxPendingBytes: e.INGEST_MAX_PENDING_BYTES,
     activityRetentionDays: e.ACTIVITY_RETENTION_DAYS,
     insightsRetentionDays: e.INSIGHTS_RETENTION_DAYS,
     forge: {

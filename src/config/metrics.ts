@@ -15,6 +15,12 @@ export class Metrics {
     labelNames: ["source"] as const,
     registers: [this.registry],
   });
+  readonly deliveriesShed = new Counter({
+    name: "relay_deliveries_shed_total",
+    help: "Inbound events refused with 503 because too many were waiting to be stored (INGEST_MAX_PENDING_BYTES)",
+    labelNames: ["source"] as const,
+    registers: [this.registry],
+  });
   readonly jobsProcessed = new Counter({
     name: "relay_jobs_processed_total",
     help: "Jobs that ended done or ignored",
@@ -37,6 +43,11 @@ export class Metrics {
     name: "relay_queue_depth",
     help: "Jobs waiting or running, by status",
     labelNames: ["status"] as const,
+    registers: [this.registry],
+  });
+  readonly ingestPendingBytes = new Gauge({
+    name: "relay_ingest_pending_bytes",
+    help: "Payload bytes of received events waiting to be stored (bounded by INGEST_MAX_PENDING_BYTES)",
     registers: [this.registry],
   });
   readonly outboundLatency = new Histogram({

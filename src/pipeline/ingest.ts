@@ -5,6 +5,7 @@ import { insertRows } from "../db/insert-rows";
 import type { Services } from "../core/services";
 import { switchedOff, type SwitchedOff } from "../settings/switched-off";
 import type { IngestedDelivery, Registration } from "./registry";
+import { RetryLaterError } from "../http/errors";
 
 export interface InboundEvent {
   installationId: string;
@@ -46,6 +47,10 @@ export interface IngestResult {
  * Deliveries that arrive while a write is in progress are stored together in the next transaction
  * (group commit): under load one commit serves many requests, and none is acknowledged before the
  * commit that holds it.
+ *
+ * Rejects with {@link IngestBusyError} (nothing stored) when the events waiting for their commit
+ * already hold `config.ingestMaxPendingBytes` of payload (INGEST_MAX_PENDING_BYTES): a stalled
+ * database then turns into 503s with Retry-After for the senders rather than an ever-growing process.
  */
 export function ingest(services: Services, event: InboundEvent): Promise<IngestResult> {
   let batcher = batchers.get(services);
@@ -54,6 +59,25 @@ export function ingest(services: Services, event: InboundEvent): Promise<IngestR
     batchers.set(services, batcher);
   }
   return batcher.submit(event);
+}
+
+/**
+ * Too many received events are waiting to be stored (the database is stalled or slower than the
+ * senders): this one was not taken. Retryable; receivers answer 503 with `Retry-After`, jobs retry.
+ */
+export class IngestBusyError extends RetryLaterError {
+  constructor() {
+    super("too many events are waiting to be stored, retry later", INGEST_BUSY_RETRY_AFTER_MS);
+    this.name = "IngestBusyError";
+  }
+}
+
+/** What a sender refused with IngestBusyError is told to wait (Retry-After, ms). */
+export const INGEST_BUSY_RETRY_AFTER_MS = 5_000;
+
+/** Payload bytes (characters) of the events `ingest` holds that are not yet stored or refused: queued or in the commit under way. */
+export function ingestPendingBytes(services: Services): number {
+  return batchers.get(services)?.pendingBytes ?? 0;
 }
 
 interface Pending {
@@ -96,17 +120,37 @@ const sameDelivery = (a: InboundEvent, b: Pick<InboundEvent, "installationId" | 
 class IngestBatcher {
   private queue: Pending[] = [];
   private flushing = false;
+  /** Payload characters of the events submitted and not yet settled (queued or in the commit under way). */
+  pendingBytes = 0;
 
   constructor(private readonly services: Services) {}
 
   submit(event: InboundEvent): Promise<IngestResult> {
     const payloadJson = event.payloadJson ?? JSON.stringify(event.payload);
+    // One event is always taken (a payload larger than the bound alone still gets stored).
+    const size = payloadJson.length;
+    if (this.pendingBytes > 0 && this.pendingBytes + size > this.services.config.ingestMaxPendingBytes) {
+      this.services.metrics.deliveriesShed.inc({ source: event.source });
+      return Promise.reject(new IngestBusyError());
+    }
+    this.pendingBytes += size;
+    let counted = true;
+    const settled = () => {
+      if (counted) this.pendingBytes -= size;
+      counted = false;
+    };
     // The parsed payload is kept until the group commit only for the ingest hooks that read it: a
     // 20 KB body's object tree otherwise survives young-generation collections while it waits.
     if (!this.services.registry.ingestHooks().some((h) => h.events.has(event.eventKey))) event = { ...event, payload: undefined };
     const tokenHash = event.token ? createHash("sha256").update(event.token).update("\n").update(payloadJson).digest("hex") : null;
     return new Promise((resolve, reject) => {
-      this.queue.push({ event, payloadJson, tokenHash, resolve, reject });
+      this.queue.push({
+        event,
+        payloadJson,
+        tokenHash,
+        resolve: (r) => (settled(), resolve(r)),
+        reject: (e) => (settled(), reject(e)),
+      });
       if (!this.flushing) {
         this.flushing = true;
         setImmediate(() => void this.flush());

@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from "express";
 import type { InstallationView } from "../core/installations";
 import type { Services } from "../core/services";
 import type { DeliverySource } from "../models/delivery";
-import { ingest, type IngestResult } from "../pipeline/ingest";
+import { INGEST_BUSY_RETRY_AFTER_MS, IngestBusyError, ingest, type IngestResult } from "../pipeline/ingest";
 import { sendError } from "./errors";
 
 /** A request refused: answered `status` with `{ error: reason }`, nothing stored. */
@@ -48,6 +48,8 @@ export interface VerifiedSender {
  * - `scope`: the event must concern the sender's installation (its workspace, its DC instance); refuse
  *   401 otherwise: the sender's credential was not issued for it (docs/architecture.md, Security).
  * - `answer`: the 2xx for a stored or duplicate delivery (default: 204 new, 200 duplicate).
+ * - Too many events waiting to be stored (`IngestBusyError`, INGEST_MAX_PENDING_BYTES): 503 with
+ *   `Retry-After: 5` whatever `storeFailure` says, nothing stored.
  * - `storeFailure`: storing failed: `"error"` passes it to the app's error handler (500; the sender
  *   retries 5xx), `"retry-later"` answers 503 with `Retry-After: 5` (senders that honour it).
  */
@@ -58,6 +60,16 @@ export interface DeliveryReceiver<S extends VerifiedSender, P = unknown> {
   scope?(delivery: ParsedDelivery<P>, sender: S): Refusal | null;
   answer?(res: Response, result: IngestResult, sender: S): void;
   storeFailure?: "error" | "retry-later";
+}
+
+const lastBusyLog = new WeakMap<Services, number>();
+
+/** One warning per 10 s while events are shed (each refusal is counted in relay_deliveries_shed_total). */
+function busyLog(services: Services, source: DeliverySource): void {
+  const now = Date.now();
+  if (now - (lastBusyLog.get(services) ?? 0) < 10_000) return;
+  lastBusyLog.set(services, now);
+  services.log.warn({ source, limitBytes: services.config.ingestMaxPendingBytes }, "refusing events with 503: too many are waiting to be stored (is the database slow?)");
 }
 
 function ignore(res: Response, ignored: Ignored): void {
@@ -91,6 +103,12 @@ export function acceptDelivery<S extends VerifiedSender, P>(services: Services, 
       try {
         result = await ingest(services, { installationId: sender.installation.id, source: receiver.source, ...parsed });
       } catch (err) {
+        if (err instanceof IngestBusyError) {
+          // Load shedding, not a failure: nothing was stored and the sender is told when to come back.
+          busyLog(services, receiver.source);
+          res.set("retry-after", String(INGEST_BUSY_RETRY_AFTER_MS / 1000));
+          return sendError(res, 503, err.message);
+        }
         if (receiver.storeFailure !== "retry-later") throw err;
         services.log.error({ err, installationId: sender.installation.id, source: receiver.source }, "storing a delivery failed");
         res.set("retry-after", "5");

@@ -1,5 +1,6 @@
 import { Router } from "express";
 import type { Services } from "../core/services";
+import { ingestPendingBytes } from "../pipeline/ingest";
 
 /** `/healthz`: database reachable and worker alive. `/metrics`: Prometheus text. */
 export function healthRouter(services: Services, workerAlive: () => boolean | null): Router {
@@ -11,6 +12,7 @@ export function healthRouter(services: Services, workerAlive: () => boolean | nu
     res.status(ok ? 200 : 503).json({ status: ok ? "ok" : "unhealthy", database, worker: worker ?? "disabled" });
   });
   router.get("/metrics", async (_req, res) => {
+    services.metrics.ingestPendingBytes.set(ingestPendingBytes(services));
     try {
       const depth = await services.queue.depth();
       for (const [status, n] of Object.entries(depth)) services.metrics.queueDepth.set({ status }, n);
