@@ -71,6 +71,7 @@ export class Database {
    * transaction on one connection, behind a transaction-level advisory lock: instances starting at
    * once run it one after the other (the later ones find nothing to do), and a start killed half-way
    * leaves the schema as it was (PostgreSQL DDL is transactional), never a change without its record.
+   * On SQLite the same holds (migrateSqlite).
    * `skip` leaves the named ones pending (tests of a migration on older data).
    */
   async migrate(log?: Logger, opts: { skip?: string[] } = {}): Promise<void> {
@@ -79,7 +80,7 @@ export class Database {
     const files = migrationFiles();
     const applied = await this.appliedMigrations();
     if (applied && files.every((f) => applied.has(f.name))) return;
-    if (this.dialect !== "postgres" || !this.url) return this.runMigrations(this.sequelize, files, log, opts.skip);
+    if (this.dialect !== "postgres" || !this.url) return this.migrateSqlite(files, log, opts.skip);
     const one = new Sequelize(this.url, { dialect: "postgres", logging: false, pool: { max: 1, min: 1 } });
     try {
       await one.query("BEGIN");
@@ -93,6 +94,32 @@ export class Database {
       }
     } finally {
       await one.close();
+    }
+  }
+
+  /**
+   * SQLite: the run is one transaction too (SQLite's DDL is transactional), on the one connection
+   * that is not a transaction's: a start killed half-way, or a migration that fails, leaves the schema
+   * and `schema_migrations` as they were. Foreign keys are off around it, as SQLite's table-rebuild
+   * procedure requires (https://www.sqlite.org/lang_altertable.html#otheralter; the pragma is a no-op
+   * inside a transaction), and checked before the commit. Nothing else runs during start-up's migration.
+   */
+  private async migrateSqlite(files: ReturnType<typeof migrationFiles>, log?: Logger, skip?: string[]): Promise<void> {
+    const run = (sql: string) => this.sequelize.query(sql);
+    await run("PRAGMA foreign_keys = OFF");
+    try {
+      await run("BEGIN IMMEDIATE");
+      try {
+        await this.runMigrations(this.sequelize, files, log, skip);
+        const [broken] = await run("PRAGMA foreign_key_check");
+        if ((broken as unknown[]).length) throw new Error(`the migrations left ${(broken as unknown[]).length} rows referring to rows that do not exist`);
+        await run("COMMIT");
+      } catch (err) {
+        await run("ROLLBACK").catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      await run("PRAGMA foreign_keys = ON");
     }
   }
 

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
+import { QueryTypes } from "sequelize";
 import { Database } from "../../src/db/database";
 import { migrationFiles } from "../../src/db/migration-files";
 import { createLogger } from "../../src/config/logger";
@@ -66,5 +67,23 @@ describe("Database migrations", () => {
     assert.deepEqual(await recorded(), migrationFiles().map((f) => f.name));
     // Its schema is back.
     assert.deepEqual(((await db.sequelize.getQueryInterface().showAllTables()) as string[]).sort(), tablesBefore);
+  });
+
+  it("a migration that fails half-way leaves the schema and its record as they were, and runs whole at the next start-up", async () => {
+    await db.migrate();
+    const last = migrationFiles().at(-1)!;
+    assert.equal(last.name, "0800-review-insights.ts", "this test breaks 0800 half-way: after its first table, at its first index");
+    await last.load().down(db.sequelize.getQueryInterface());
+    await db.sequelize.query("DELETE FROM schema_migrations WHERE name = ?", { replacements: [last.name] });
+    const tablesBefore = ((await db.sequelize.getQueryInterface().showAllTables()) as string[]).sort();
+    // An index of the name 0800 gives its first index already exists (on another table): 0800 fails there.
+    await db.sequelize.query("CREATE INDEX review_insights_prs_state ON deliveries (received_at)");
+    await assert.rejects(db.migrate(log()), /review_insights_prs_state/);
+    assert.deepEqual(((await db.sequelize.getQueryInterface().showAllTables()) as string[]).sort(), tablesBefore, "the tables 0800 made before failing are gone");
+    assert.ok(!(await recorded()).includes(last.name));
+    assert.deepEqual(await db.sequelize.query("PRAGMA foreign_keys", { type: QueryTypes.SELECT }), [{ foreign_keys: 1 }], "foreign keys are on again");
+    await db.sequelize.query("DROP INDEX review_insights_prs_state");
+    await db.migrate(log());
+    assert.deepEqual(await recorded(), migrationFiles().map((f) => f.name));
   });
 });
