@@ -7,10 +7,10 @@ import { DcBitbucketApi } from "../../../src/bitbucket/datacenter/api";
 import { repositories } from "../../../src/core/repositories";
 import type { InstallationView } from "../../../src/core/installations";
 import { HttpError, PermanentError } from "../../../src/http/errors";
-import { dataCenterHarness, fakeDataCenter, type DataCenterSetup } from "../../helpers/datacenter";
+import type { DataCenterSetup } from "../../helpers/datacenter";
 import type { Harness } from "../../helpers/harness";
 import { redirectDcArchive, setDcTree } from "../../fakes/datacenter/routes/archive";
-import { dcApi, refOf, untar, withToken } from "./dc-test-kit";
+import { dcApi, dcApiSuite, refOf, untar, withToken } from "./dc-test-kit";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 
@@ -21,16 +21,7 @@ describe("BitbucketApi: the Data Center implementation (repository, permissions,
   let h: Harness;
   let installation: InstallationView;
   let api: DcBitbucketApi;
-  before(async () => {
-    dc = await fakeDataCenter();
-    ({ h, installation } = await dataCenterHarness(dc));
-    api = dcApi(h, installation);
-  });
-  after(async () => {
-    await h?.close();
-    await dc?.fake.stop();
-  });
-  beforeEach(() => (dc.fake.calls = []));
+  dcApiSuite((s) => ({ dc, h, installation, api } = s));
 
   it("is chosen by the installation's host, with DC's 255-character status keys", () => {
     assert.ok(api instanceof DcBitbucketApi);

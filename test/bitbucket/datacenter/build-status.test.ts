@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import type { DcBitbucketApi } from "../../../src/bitbucket/datacenter/api";
 import type { InstallationView } from "../../../src/core/installations";
 import { PermanentError } from "../../../src/http/errors";
-import { dataCenterHarness, fakeDataCenter, type DataCenterSetup } from "../../helpers/datacenter";
+import type { DataCenterSetup } from "../../helpers/datacenter";
 import type { Harness } from "../../helpers/harness";
 import { dcBuilds } from "../../fakes/datacenter/routes/builds";
-import { dcApi, refOf } from "./dc-test-kit";
+import { dcApi, dcApiSuite, refOf } from "./dc-test-kit";
 
 const SHA = "c".repeat(40);
 
@@ -17,17 +17,8 @@ describe("BitbucketApi: Data Center build statuses", function () {
   let installation: InstallationView;
   let api: DcBitbucketApi;
   const posts = () => dc.fake.calls.filter((c) => c.method === "POST");
-  before(async () => {
-    dc = await fakeDataCenter();
-    ({ h, installation } = await dataCenterHarness(dc));
-    api = dcApi(h, installation);
-  });
-  after(async () => {
-    await h?.close();
-    await dc?.fake.stop();
-  });
+  dcApiSuite((s) => ({ dc, h, installation, api } = s));
   beforeEach(() => {
-    dc.fake.calls = [];
     dcBuilds(dc.fake).capabilities = ["richBuildStatus", "cancelledStatus"];
     dcBuilds(dc.fake).byCommit.clear();
     api.capabilities.forget();

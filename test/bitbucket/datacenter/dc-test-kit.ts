@@ -5,12 +5,44 @@ import type { DcBitbucketApi } from "../../../src/bitbucket/datacenter/api";
 import type { RepositoryRef } from "../../../src/bitbucket/host-api";
 import type { InstallationView } from "../../../src/core/installations";
 import { syncDataCenterInstallations } from "../../../src/datacenter/installations";
-import type { DataCenterSetup } from "../../helpers/datacenter";
-import type { Harness } from "../../helpers/harness";
+import { dataCenterHarness, fakeDataCenter, type DataCenterSetup } from "../../helpers/datacenter";
+import type { Harness, HarnessOptions } from "../../helpers/harness";
 
 /** The DC API of the harness's DC installation, as the app chooses it (`services.bitbucketApiFor`). */
 export function dcApi(h: Harness, installation: InstallationView): DcBitbucketApi {
   return h.services.bitbucketApiFor(installation) as DcBitbucketApi;
+}
+
+/** What `dcApiSuite` makes for a suite. */
+export interface DcApiSuite {
+  dc: DataCenterSetup;
+  h: Harness;
+  installation: InstallationView;
+  /** The installation's DC API (`dcApi`). */
+  api: DcBitbucketApi;
+}
+
+/**
+ * The hooks of a DC API suite, registered in the calling `describe`: before its tests a fake DC and
+ * an app serving it (`fakeDataCenter`, `dataCenterHarness` with `opts`), handed to `ready`; the fake's
+ * call log emptied before each test; both closed after the suite.
+ */
+export function dcApiSuite(ready: (s: DcApiSuite) => void, opts: HarnessOptions = {}): void {
+  let made: Partial<DcApiSuite> = {};
+  before(async () => {
+    const dc = await fakeDataCenter();
+    made = { dc };
+    const { h, installation } = await dataCenterHarness(dc, opts);
+    made = { dc, h, installation, api: dcApi(h, installation) };
+    ready(made as DcApiSuite);
+  });
+  beforeEach(() => {
+    if (made.dc) made.dc.fake.calls = [];
+  });
+  after(async () => {
+    await made.h?.close();
+    await made.dc?.fake.stop();
+  });
 }
 
 /** The door-minted ref of a fake DC repository. */

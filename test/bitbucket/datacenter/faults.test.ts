@@ -3,10 +3,10 @@ import type { DcBitbucketApi } from "../../../src/bitbucket/datacenter/api";
 import { dataCenterErrorMessage } from "../../../src/bitbucket/datacenter/client";
 import type { InstallationView } from "../../../src/core/installations";
 import { HttpError, NetworkError } from "../../../src/http/errors";
-import { dataCenterHarness, fakeDataCenter, type DataCenterSetup } from "../../helpers/datacenter";
+import type { DataCenterSetup } from "../../helpers/datacenter";
 import type { Harness } from "../../helpers/harness";
 import { setDcTree } from "../../fakes/datacenter/routes/archive";
-import { dcApi, refOf } from "./dc-test-kit";
+import { dcApi, dcApiSuite, refOf } from "./dc-test-kit";
 
 /** Faults of the fake DC through `DcBitbucketApi`: the one HTTP client's retry policy, DC's error shape, timeouts. */
 describe("BitbucketApi: Data Center faults", function () {
@@ -17,16 +17,7 @@ describe("BitbucketApi: Data Center faults", function () {
     let h: Harness;
     let installation: InstallationView;
     let api: DcBitbucketApi;
-    before(async () => {
-      dc = await fakeDataCenter();
-      ({ h, installation } = await dataCenterHarness(dc));
-      api = dcApi(h, installation);
-    });
-    after(async () => {
-      await h?.close();
-      await dc?.fake.stop();
-    });
-    beforeEach(() => (dc.fake.calls = []));
+    dcApiSuite((s) => ({ dc, h, installation, api } = s));
 
     it("429 with a short Retry-After is retried inline, then succeeds", async () => {
       dc.fake.fault({ path: /\/pull-requests$/, status: 429, retryAfter: 0 });
@@ -71,14 +62,7 @@ describe("BitbucketApi: Data Center faults", function () {
     let dc: DataCenterSetup;
     let h: Harness;
     let installation: InstallationView;
-    before(async () => {
-      dc = await fakeDataCenter();
-      ({ h, installation } = await dataCenterHarness(dc, { env: { HTTP_TIMEOUT_MS: "1000", HTTP_INLINE_RETRIES: "0" } }));
-    });
-    after(async () => {
-      await h?.close();
-      await dc?.fake.stop();
-    });
+    dcApiSuite((s) => ({ dc, h, installation } = s), { env: { HTTP_TIMEOUT_MS: "1000", HTTP_INLINE_RETRIES: "0" } });
 
     it("a DC that does not answer in time is a retryable NetworkError", async () => {
       dc.fake.fault({ path: /\/repos\/widgets$/, status: 503, delayMs: 4000 });

@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import type { DcBitbucketApi } from "../../../src/bitbucket/datacenter/api";
 import type { InstallationView } from "../../../src/core/installations";
 import { PermanentError } from "../../../src/http/errors";
-import { dataCenterHarness, fakeDataCenter, type DataCenterSetup } from "../../helpers/datacenter";
+import type { DataCenterSetup } from "../../helpers/datacenter";
 import type { Harness } from "../../helpers/harness";
 import { addDcActivity, addDcPullRequest } from "../../fakes/datacenter/routes/pull-requests";
 import type { DcUser } from "../../fakes/datacenter";
-import { dcApi, refOf } from "./dc-test-kit";
+import { dcApiSuite, refOf } from "./dc-test-kit";
 
 const T0 = Date.parse("2026-11-01T00:00:00Z");
 const H = 3_600_000;
@@ -19,20 +19,13 @@ describe("BitbucketApi: Data Center pull requests", function () {
   let installation: InstallationView;
   let api: DcBitbucketApi;
   let carol: DcUser, bob: DcUser, dan: DcUser, eve: DcUser;
-  before(async () => {
-    dc = await fakeDataCenter();
-    ({ h, installation } = await dataCenterHarness(dc));
-    api = dcApi(h, installation);
+  dcApiSuite((s) => {
+    ({ dc, h, installation, api } = s);
     carol = dc.fake.addUser("carol", { displayName: "Carol" });
     bob = dc.fake.addUser("bob", { displayName: "Bob" });
     dan = dc.fake.addUser("dan", { displayName: "Dan" });
     eve = dc.fake.addUser("eve", { displayName: "Eve" });
   });
-  after(async () => {
-    await h?.close();
-    await dc?.fake.stop();
-  });
-  beforeEach(() => (dc.fake.calls = []));
 
   it("lists every open pull request over several pages, with reviewers' states, participants who reviewed, and DC people", async () => {
     const repo = dc.fake.addRepository("PROJ", "open-prs");
