@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { Sequelize, Transaction } from "sequelize";
+import { QueryTypes, Sequelize, Transaction } from "sequelize";
 import { tuneSqliteConnections } from "./sqlite-connections";
 import { migrationFiles } from "./migration-files";
 import type { Logger } from "../config/logger";
@@ -111,8 +111,8 @@ export class Database {
       await run("BEGIN IMMEDIATE");
       try {
         await this.runMigrations(this.sequelize, files, log, skip);
-        const [broken] = await run("PRAGMA foreign_key_check");
-        if ((broken as unknown[]).length) throw new Error(`the migrations left ${(broken as unknown[]).length} rows referring to rows that do not exist`);
+        const broken = await this.sequelize.query("PRAGMA foreign_key_check", { type: QueryTypes.SELECT });
+        if (broken.length) throw new Error(`the migrations left ${broken.length} rows referring to rows that do not exist`);
         await run("COMMIT");
       } catch (err) {
         await run("ROLLBACK").catch(() => undefined);

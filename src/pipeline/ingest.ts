@@ -63,17 +63,16 @@ export function ingest(services: Services, event: InboundEvent): Promise<IngestR
 
 /**
  * Too many received events are waiting to be stored (the database is stalled or slower than the
- * senders): this one was not taken. Retryable; receivers answer 503 with `Retry-After`, jobs retry.
+ * senders): this one was not taken. Retryable after `retryAfterMs` (5 s): receivers answer 503 with
+ * that `Retry-After`, jobs retry after it.
  */
 export class IngestBusyError extends RetryLaterError {
+  declare readonly retryAfterMs: number;
   constructor() {
-    super("too many events are waiting to be stored, retry later", INGEST_BUSY_RETRY_AFTER_MS);
+    super("too many events are waiting to be stored, retry later", 5_000);
     this.name = "IngestBusyError";
   }
 }
-
-/** What a sender refused with IngestBusyError is told to wait (Retry-After, ms). */
-export const INGEST_BUSY_RETRY_AFTER_MS = 5_000;
 
 /** Payload bytes (characters) of the events `ingest` holds that are not yet stored or refused: queued or in the commit under way. */
 export function ingestPendingBytes(services: Services): number {
@@ -120,8 +119,12 @@ const sameDelivery = (a: InboundEvent, b: Pick<InboundEvent, "installationId" | 
 class IngestBatcher {
   private queue: Pending[] = [];
   private flushing = false;
+  private pending = 0;
+
   /** Payload characters of the events submitted and not yet settled (queued or in the commit under way). */
-  pendingBytes = 0;
+  get pendingBytes(): number {
+    return this.pending;
+  }
 
   constructor(private readonly services: Services) {}
 
@@ -129,14 +132,14 @@ class IngestBatcher {
     const payloadJson = event.payloadJson ?? JSON.stringify(event.payload);
     // One event is always taken (a payload larger than the bound alone still gets stored).
     const size = payloadJson.length;
-    if (this.pendingBytes > 0 && this.pendingBytes + size > this.services.config.ingestMaxPendingBytes) {
+    if (this.pending > 0 && this.pending + size > this.services.config.ingestMaxPendingBytes) {
       this.services.metrics.deliveriesShed.inc({ source: event.source });
       return Promise.reject(new IngestBusyError());
     }
-    this.pendingBytes += size;
+    this.pending += size;
     let counted = true;
     const settled = () => {
-      if (counted) this.pendingBytes -= size;
+      if (counted) this.pending -= size;
       counted = false;
     };
     // The parsed payload is kept until the group commit only for the ingest hooks that read it: a

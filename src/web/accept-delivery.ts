@@ -2,7 +2,7 @@ import type { Request, RequestHandler, Response } from "express";
 import type { InstallationView } from "../core/installations";
 import type { Services } from "../core/services";
 import type { DeliverySource } from "../models/delivery";
-import { INGEST_BUSY_RETRY_AFTER_MS, IngestBusyError, ingest, type IngestResult } from "../pipeline/ingest";
+import { IngestBusyError, ingest, type IngestResult } from "../pipeline/ingest";
 import { sendError } from "./errors";
 
 /** A request refused: answered `status` with `{ error: reason }`, nothing stored. */
@@ -72,6 +72,12 @@ function busyLog(services: Services, source: DeliverySource): void {
   services.log.warn({ source, limitBytes: services.config.ingestMaxPendingBytes }, "refusing events with 503: too many are waiting to be stored (is the database slow?)");
 }
 
+/** 503 with `Retry-After` (whole seconds): nothing was stored, the sender may come back then. */
+function retryLater(res: Response, afterMs: number, reason: string): void {
+  res.set("retry-after", String(Math.ceil(afterMs / 1000)));
+  sendError(res, 503, reason);
+}
+
 function ignore(res: Response, ignored: Ignored): void {
   res.status(ignored.status ?? 202).json(ignored.body ?? { accepted: false, ignored: ignored.ignore });
 }
@@ -106,13 +112,11 @@ export function acceptDelivery<S extends VerifiedSender, P>(services: Services, 
         if (err instanceof IngestBusyError) {
           // Load shedding, not a failure: nothing was stored and the sender is told when to come back.
           busyLog(services, receiver.source);
-          res.set("retry-after", String(INGEST_BUSY_RETRY_AFTER_MS / 1000));
-          return sendError(res, 503, err.message);
+          return retryLater(res, err.retryAfterMs, err.message);
         }
         if (receiver.storeFailure !== "retry-later") throw err;
         services.log.error({ err, installationId: sender.installation.id, source: receiver.source }, "storing a delivery failed");
-        res.set("retry-after", "5");
-        return sendError(res, 503, "could not store the event, retry later");
+        return retryLater(res, 5_000, "could not store the event, retry later");
       }
       if (result.replay) return sendError(res, 401, "replayed token");
       (receiver.answer ?? defaultAnswer)(res, result, sender);

@@ -1,14 +1,11 @@
 import assert from "node:assert/strict";
 import { createHmac, randomUUID } from "node:crypto";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import express from "express";
 import { Harness } from "../helpers/harness";
 import { Delivery } from "../../src/models";
 import { checkHmac } from "../../src/crypto/hmac";
-import { acceptDelivery, refuse } from "../../src/web/accept-delivery";
-import { jsonBodyParser, rawBodyOf } from "../../src/web/raw-body";
-import { errorHandler } from "../../src/web/errors";
+import { refuse } from "../../src/web/accept-delivery";
+import { rawBodyOf } from "../../src/web/raw-body";
+import { serveReceiver } from "./receiver-app";
 
 /** What Bitbucket Data Center sends: `X-Hub-Signature: sha256=<hex HMAC-SHA256 of the raw body>`. */
 const sign = (secret: string, raw: string) => `sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`;
@@ -22,44 +19,36 @@ const EVENT_KEY = "test:signed";
  */
 describe("acceptDelivery with a signed-webhook receiver (verify → parse → scope → ingest → answer)", () => {
   let h: Harness;
-  let server: Server;
+  let receiver: { url: string; close(): Promise<void> };
   let url: string;
   const secrets = ["new-secret-1111", "old-secret-2222"];
   const allowedProject = "PROJ";
 
   before(async () => {
     h = await Harness.start();
-    const app = express();
-    app.use(jsonBodyParser(h.services.config.maxBodyBytes));
-    app.post(
-      "/hooks/:installationId",
-      acceptDelivery(h.services, {
-        source: "bitbucket",
-        async verify(req) {
-          const installation = await h.services.installations.get(String(req.params.installationId));
-          if (!installation) return refuse(401, "unknown webhook");
-          const signature = req.get("x-hub-signature");
-          if (!signature && req.get("x-event-key") === "diagnostics:ping") return { ignore: "ping", status: 200, body: { ok: true } };
-          const verdict = checkHmac(rawBodyOf(req) ?? Buffer.alloc(0), signature, secrets);
-          return verdict.ok ? { installation } : refuse(401, verdict.reason);
-        },
-        parse(req) {
-          const body = req.body as { repository?: { slug?: string; project?: { key?: string } } };
-          if (!body?.repository?.slug) return refuse(400, "payload names no repository");
-          const requestId = req.get("x-request-id");
-          if (!requestId) return refuse(400, "missing X-Request-Id");
-          return { eventKey: EVENT_KEY, payload: body, idempotencyKey: requestId, repository: { uuid: `{dc-${body.repository.slug}}`, fullName: null } };
-        },
-        scope: ({ payload }) => (payload.repository?.project?.key === allowedProject ? null : refuse(403, "repository is outside this installation")),
-      }),
-    );
-    app.use(errorHandler(h.services.log));
-    server = app.listen(0, "127.0.0.1");
-    await new Promise((resolve) => server.once("listening", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/${h.tenant.installation.id}`;
+    receiver = await serveReceiver(h, {
+      source: "bitbucket",
+      async verify(req) {
+        const installation = await h.services.installations.get(String(req.params.installationId));
+        if (!installation) return refuse(401, "unknown webhook");
+        const signature = req.get("x-hub-signature");
+        if (!signature && req.get("x-event-key") === "diagnostics:ping") return { ignore: "ping", status: 200, body: { ok: true } };
+        const verdict = checkHmac(rawBodyOf(req) ?? Buffer.alloc(0), signature, secrets);
+        return verdict.ok ? { installation } : refuse(401, verdict.reason);
+      },
+      parse(req) {
+        const body = req.body as { repository?: { slug?: string; project?: { key?: string } } };
+        if (!body?.repository?.slug) return refuse(400, "payload names no repository");
+        const requestId = req.get("x-request-id");
+        if (!requestId) return refuse(400, "missing X-Request-Id");
+        return { eventKey: EVENT_KEY, payload: body, idempotencyKey: requestId, repository: { uuid: `{dc-${body.repository.slug}}`, fullName: null } };
+      },
+      scope: ({ payload }) => (payload.repository?.project?.key === allowedProject ? null : refuse(403, "repository is outside this installation")),
+    });
+    url = receiver.url;
   });
   after(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await receiver.close();
     await h.close();
   });
 

@@ -1,14 +1,10 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import express from "express";
 import { Harness } from "../helpers/harness";
 import { waitFor } from "../helpers/fixtures";
 import { Delivery } from "../../src/models";
-import { acceptDelivery, refuse } from "../../src/web/accept-delivery";
-import { jsonBodyParser } from "../../src/web/raw-body";
-import { errorHandler } from "../../src/web/errors";
+import { refuse } from "../../src/web/accept-delivery";
+import { serveReceiver } from "./receiver-app";
 import { IngestBusyError, ingestPendingBytes } from "../../src/pipeline/ingest";
 import { isRetryable, retryAfterOf } from "../../src/http/errors";
 
@@ -23,32 +19,24 @@ const LIMIT = 1024 * 1024;
  */
 describe("ingest under a stalled database: bounded, 503 with Retry-After beyond INGEST_MAX_PENDING_BYTES", () => {
   let h: Harness;
-  let server: Server;
+  let receiver: { url: string; close(): Promise<void> };
   let url: string;
 
   before(async () => {
     // No worker: its claims are writes outside the held transaction (they would wait out SQLite's busy timeout).
     h = await Harness.start({ env: { INGEST_MAX_PENDING_BYTES: String(LIMIT), WORKER_ENABLED: "false" } });
-    const app = express();
-    app.use(jsonBodyParser(h.services.config.maxBodyBytes));
-    app.post(
-      "/hooks/:installationId",
-      acceptDelivery(h.services, {
-        source: "bitbucket",
-        async verify(req) {
-          const installation = await h.services.installations.get(String(req.params.installationId));
-          return installation ? { installation } : refuse(401, "unknown webhook");
-        },
-        parse: (req) => ({ eventKey: EVENT_KEY, payload: req.body, idempotencyKey: String(req.get("x-request-id")), repository: null }),
-      }),
-    );
-    app.use(errorHandler(h.services.log));
-    server = app.listen(0, "127.0.0.1");
-    await new Promise((resolve) => server.once("listening", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/${h.tenant.installation.id}`;
+    receiver = await serveReceiver(h, {
+      source: "bitbucket",
+      async verify(req) {
+        const installation = await h.services.installations.get(String(req.params.installationId));
+        return installation ? { installation } : refuse(401, "unknown webhook");
+      },
+      parse: (req) => ({ eventKey: EVENT_KEY, payload: req.body, idempotencyKey: String(req.get("x-request-id")), repository: null }),
+    });
+    url = receiver.url;
   });
   after(async () => {
-    await new Promise((resolve) => server.close(resolve));
+    await receiver.close();
     await h.close();
   });
 
